@@ -1,0 +1,99 @@
+"""MetaRNN (Wang et al. 2016; Duan et al. 2016): one LSTM fed [obs, onehot(prev_action), r]."""
+
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+from flax import struct
+
+from symla_lite.agents.lstm import LSTMParams, lstm_cell, lstm_init
+
+
+@struct.dataclass
+class MetaRNNState:
+    h: jax.Array  # float32[N]
+    c: jax.Array  # float32[N]
+
+
+@struct.dataclass
+class MetaRNNParams:
+    lstm: LSTMParams
+    w_out: jax.Array  # float32[N, B]
+    b_out: jax.Array  # float32[B]
+
+
+@dataclass(frozen=True)
+class MetaRNN:
+    """MetaRNN agent: its parameter shapes fix num_obs (A) and num_actions (B)."""
+
+    num_obs: int
+    num_actions: int
+    hidden: int = 16
+    init_state: str = "zeros"
+    name: str = "metarnn"
+
+    def __post_init__(self):
+        if self.num_obs < 1:
+            raise ValueError(f"MetaRNN needs num_obs >= 1, got {self.num_obs}")
+        if self.num_actions < 2:
+            raise ValueError(f"MetaRNN needs at least two actions, got {self.num_actions}")
+        if self.hidden < 1:
+            raise ValueError(f"MetaRNN hidden must be >= 1, got {self.hidden}")
+        if self.init_state not in ("zeros", "random"):
+            raise ValueError(f"init_state must be 'zeros' or 'random', got {self.init_state!r}")
+
+    def init(self, key: jax.Array) -> MetaRNNParams:
+        k_lstm, k_out = jax.random.split(key)
+        in_dim = self.num_obs + self.num_actions + 1
+        return MetaRNNParams(
+            lstm=lstm_init(k_lstm, in_dim, self.hidden),
+            w_out=jax.nn.initializers.lecun_normal()(
+                k_out, (self.hidden, self.num_actions), jnp.float32
+            ),
+            b_out=jnp.zeros((self.num_actions,), jnp.float32),
+        )
+
+    def _check_sizes(self, num_obs: int, num_actions: int) -> None:
+        if (num_obs, num_actions) != (self.num_obs, self.num_actions):
+            raise ValueError(
+                f"MetaRNN was built for num_obs={self.num_obs}, num_actions={self.num_actions} and "
+                f"cannot run with num_obs={num_obs}, num_actions={num_actions}: its parameter "
+                "shapes fix both (SymLA runs on any size)"
+            )
+
+    def initial_state(self, key: jax.Array, num_obs: int, num_actions: int) -> MetaRNNState:
+        self._check_sizes(int(num_obs), int(num_actions))
+        if self.init_state == "random":
+            kh, kc = jax.random.split(key)
+            return MetaRNNState(
+                h=jax.random.normal(kh, (self.hidden,), jnp.float32),
+                c=jax.random.normal(kc, (self.hidden,), jnp.float32),
+            )
+        zeros = jnp.zeros((self.hidden,), jnp.float32)
+        return MetaRNNState(h=zeros, c=zeros)
+
+    def step(
+        self,
+        params: MetaRNNParams,
+        state: MetaRNNState,
+        obs: jax.Array,
+        prev_action: jax.Array,
+        prev_reward: jax.Array,
+    ) -> tuple[jax.Array, MetaRNNState]:
+        """obs: float32[A]; prev_action: int32 scalar (-1: none); prev_reward: float32 scalar.
+
+        Returns logits float32[B] and the new state.
+        """
+        obs = jnp.asarray(obs, jnp.float32)
+        if obs.ndim != 1:
+            raise ValueError(f"MetaRNN expects obs of shape ({self.num_obs},), got {obs.shape}")
+        self._check_sizes(obs.shape[0], self.num_actions)
+        x = jnp.concatenate(
+            [
+                obs,
+                jax.nn.one_hot(prev_action, self.num_actions, dtype=jnp.float32),
+                jnp.asarray(prev_reward, jnp.float32)[None],
+            ]
+        )
+        h, c = lstm_cell(params.lstm, x, state.h, state.c)
+        return h @ params.w_out + params.b_out, MetaRNNState(h=h, c=c)

@@ -1,0 +1,74 @@
+"""Files written whole or not at all: write to a temporary file beside the target, then rename."""
+
+import contextlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+import jax
+import numpy as np
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside `path`; on success rename it to `path`, else delete it.
+
+    with atomic_path("results/x.csv") as tmp: df.to_csv(tmp)
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_bytes(path, data: bytes) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_csv(df, path) -> None:
+    """Write a DataFrame as CSV atomically (no index)."""
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False)
+
+
+def save_figure(fig, path_stem) -> list[Path]:
+    """Save a matplotlib figure as PNG and PDF atomically; returns the two paths."""
+    paths = []
+    for ext in ("png", "pdf"):
+        path = Path(f"{path_stem}.{ext}")
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=ext, bbox_inches="tight", dpi=120, metadata=_fig_metadata(ext))
+        paths.append(path)
+    return paths
+
+
+def _fig_metadata(ext: str) -> dict:
+    # Fixed metadata so that the same figure gives the same bytes run after run.
+    if ext == "pdf":
+        return {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}
+    return {"Software": None}
+
+
+def to_numpy(tree):
+    return jax.tree.map(np.asarray, jax.device_get(tree))
+
+
+def save_pickle(path, obj) -> None:
+    write_bytes(path, pickle.dumps(to_numpy(obj), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def load_pickle(path):
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: {path}")
+    with path.open("rb") as f:
+        return pickle.load(f)

@@ -1,0 +1,214 @@
+"""Meta-training with OpenAI-ES (evosax Open_ES), SPEC section 2 and Appendix C.2.
+
+One generation (ask, all lifetimes of all members, tell) is one jitted function; chunks of
+generations run under `lax.scan`, with a progress bar and a checkpoint after each chunk.
+"""
+
+import dataclasses
+import pickle
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pandas as pd
+from evosax.algorithms import Open_ES
+from evosax.core.fitness_shaping import centered_rank_fitness_shaping_fn
+from tqdm.auto import tqdm
+
+from symla_lite import agents, envs, io, rollout
+from symla_lite.presets import preset as preset_table
+
+HYPER = ("population", "num_evals", "lifetime", "generations", "lr", "std", "hidden")
+CHECKPOINT = "checkpoint.pkl"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """What to meta-train and how. Hyper-parameters left None come from the preset."""
+
+    agent: str = "symla"
+    agent_kwargs: dict = field(default_factory=dict)
+    env: str = "bandit"
+    env_kwargs: dict = field(default_factory=dict)
+    preset: str = "smoke"
+    family: str | None = None  # "bandit" or "rl"; default: "bandit" for the bandit env
+    seed: int = 0
+    population: int | None = None
+    num_evals: int | None = None
+    lifetime: int | None = None
+    generations: int | None = None
+    lr: float | None = None
+    std: float | None = None
+    hidden: int | None = None
+    member_batch: int = 8  # members evaluated together (cache-sized chunks beat one big vmap)
+    checkpoint_dir: str | None = None
+    checkpoint_every: int = 25
+    resume: bool | str = False  # True: continue from the checkpoint (required); "auto": if any
+    progress: bool = True
+
+    def hyper(self) -> dict:
+        """The resolved hyper-parameters: the preset overridden by fields that are set."""
+        family = self.family or ("bandit" if self.env == "bandit" else "rl")
+        hp = preset_table(self.preset, family)
+        hp.update({k: getattr(self, k) for k in HYPER if getattr(self, k) is not None})
+        if hp["population"] % 2 or hp["population"] < 2:
+            raise ValueError(f"population must be even and >= 2, got {hp['population']}")
+        for k in ("num_evals", "lifetime", "generations"):
+            if hp[k] < 1:
+                raise ValueError(f"{k} must be >= 1, got {hp[k]}")
+        return hp
+
+    def identity(self) -> dict:
+        """Everything that determines the result (what a checkpoint must match)."""
+        skip = {"checkpoint_dir", "checkpoint_every", "resume", "progress"}
+        d = {k: v for k, v in dataclasses.asdict(self).items() if k not in skip}
+        d["hyper"] = self.hyper()
+        return d
+
+
+@dataclass
+class TrainResult:
+    params: object  # meta-learned parameters (the ES mean), a pytree of the agent's params
+    history: pd.DataFrame  # generation, mean_fitness, best_fitness, elapsed_s
+    config: TrainConfig
+    agent: object
+    env: object
+
+
+def build(config: TrainConfig):
+    """The agent and environment a config describes."""
+    hp = config.hyper()
+    env = envs.make(config.env, **config.env_kwargs)
+    kwargs = {"hidden": hp["hidden"], **config.agent_kwargs}
+    if config.agent == "metarnn":
+        obs = rollout.obs_size(env, env.default_params)
+        kwargs = {"num_obs": obs, "num_actions": env.num_actions, **kwargs}
+    return agents.make(config.agent, **kwargs), env
+
+
+def make_strategy(template, hp: dict) -> Open_ES:
+    return Open_ES(
+        population_size=hp["population"],
+        solution=template,
+        use_antithetic_sampling=True,
+        optimizer=optax.adam(hp["lr"], b1=0.9, b2=0.999),
+        std_schedule=optax.constant_schedule(hp["std"]),
+        fitness_shaping_fn=centered_rank_fitness_shaping_fn,
+    )
+
+
+def make_chunk_fn(strategy, agent, env, hp: dict, base_key: jax.Array, member_batch: int):
+    """A jitted function running generations `gens` (int32[n]) from an ES state under lax.scan.
+
+    Every member of a generation meets the same lifetimes (common random numbers), and generation g
+    draws its randomness from fold_in(base_key, g), so chunking does not change the result.
+    """
+    es_params = strategy.default_params
+
+    def member_fitness(params, key):
+        return rollout.fitness(agent, params, env, key, hp["num_evals"], hp["lifetime"])
+
+    def generation(es_state, gen):
+        k_ask, k_eval, k_tell = jax.random.split(jax.random.fold_in(base_key, gen), 3)
+        population, es_state = strategy.ask(k_ask, es_state, es_params)
+        fit = jax.lax.map(lambda p: member_fitness(p, k_eval), population, batch_size=member_batch)
+        es_state, _ = strategy.tell(k_tell, population, -fit, es_state, es_params)
+        return es_state, (fit.mean(), fit.max())
+
+    @jax.jit
+    def run(es_state, gens):
+        return jax.lax.scan(generation, es_state, gens)
+
+    return run
+
+
+def _load_checkpoint(path: Path, config: TrainConfig):
+    if not path.exists():
+        raise FileNotFoundError(f"resume=True but there is no checkpoint at {path}")
+    with path.open("rb") as f:
+        ckpt = pickle.load(f)
+    if ckpt["identity"] != config.identity():
+        diff = sorted(
+            k
+            for k in set(ckpt["identity"]) | set(config.identity())
+            if ckpt["identity"].get(k) != config.identity().get(k)
+        )
+        raise ValueError(f"checkpoint {path} was made with a different config (differs in {diff})")
+    return ckpt
+
+
+def train(config: TrainConfig) -> TrainResult:
+    """Meta-train `config.agent` on `config.env`; returns the ES mean and the fitness history.
+
+    Fitness is the mean summed reward of a lifetime; evosax minimises, so it is given -fitness.
+    """
+    hp = config.hyper()
+    agent, env = build(config)
+    key = jax.random.key(config.seed)
+    k_init, k_es, k_run = jax.random.split(key, 3)
+    template = agent.init(k_init)
+    strategy = make_strategy(template, hp)
+    es_state = strategy.init(k_es, template, strategy.default_params)
+    records, start, elapsed0 = [], 0, 0.0
+
+    ckpt_path = Path(config.checkpoint_dir) / CHECKPOINT if config.checkpoint_dir else None
+    if config.resume and ckpt_path is None:
+        raise ValueError("resume needs checkpoint_dir")
+    if config.resume is True or (config.resume == "auto" and ckpt_path.exists()):
+        ckpt = _load_checkpoint(ckpt_path, config)
+        es_state = jax.tree.map(jnp.asarray, ckpt["es_state"])
+        records, start = ckpt["history"], ckpt["generation"]
+        elapsed0 = records[-1]["elapsed_s"] if records else 0.0
+
+    run = make_chunk_fn(strategy, agent, env, hp, k_run, config.member_batch)
+    chunk = max(1, int(config.checkpoint_every))
+    t0 = time.perf_counter()
+    bar = tqdm(
+        total=hp["generations"],
+        initial=start,
+        disable=not config.progress,
+        desc=f"{config.agent} on {env.name}",
+    )
+    gen = start
+    while gen < hp["generations"]:
+        n = min(chunk, hp["generations"] - gen)
+        es_state, (mean_fit, best_fit) = run(es_state, jnp.arange(gen, gen + n, dtype=jnp.int32))
+        mean_fit, best_fit = np.asarray(mean_fit), np.asarray(best_fit)
+        if not np.all(np.isfinite(mean_fit)):
+            bad = gen + int(np.argmin(np.isfinite(mean_fit)))
+            raise FloatingPointError(
+                f"non-finite fitness at generation {bad} of {config.agent} on {env.name}; "
+                "lower lr or std, or check the environment's rewards"
+            )
+        elapsed = elapsed0 + time.perf_counter() - t0
+        records += [
+            dict(
+                generation=gen + i, mean_fitness=float(m), best_fitness=float(b), elapsed_s=elapsed
+            )
+            for i, (m, b) in enumerate(zip(mean_fit, best_fit, strict=True))
+        ]
+        gen += n
+        bar.update(n)
+        bar.set_postfix(mean_fitness=f"{mean_fit[-1]:.3f}")
+        if ckpt_path is not None:
+            state = dict(
+                identity=config.identity(),
+                generation=gen,
+                es_state=io.to_numpy(es_state),
+                history=records,
+            )
+            io.write_bytes(ckpt_path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    bar.close()
+    return TrainResult(
+        params=strategy.get_mean(es_state),
+        history=pd.DataFrame(
+            records, columns=["generation", "mean_fitness", "best_fitness", "elapsed_s"]
+        ),
+        config=config,
+        agent=agent,
+        env=env,
+    )

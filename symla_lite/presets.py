@@ -1,0 +1,39 @@
+"""Meta-training presets (SPEC section 2, Appendix C.2).
+
+`paper` is Appendix C exactly; `lite` runs in minutes on a 2-core CPU and still shows the paper's
+effects; `smoke` runs in seconds for tests and CI. Bandits and the other environments ("rl") have
+separate columns, as in the paper.
+"""
+
+PRESETS = ("smoke", "lite", "paper")
+FAMILIES = ("bandit", "rl")
+
+_TABLE = {
+    ("paper", "bandit"): dict(
+        population=512, num_evals=100, lifetime=100, generations=4000, lr=0.2, std=0.2, hidden=64
+    ),
+    ("paper", "rl"): dict(
+        population=512, num_evals=10, lifetime=500, generations=20000, lr=0.01, std=0.035, hidden=16
+    ),
+    ("lite", "bandit"): dict(
+        population=64, num_evals=32, lifetime=100, generations=200, lr=0.05, std=0.1, hidden=16
+    ),
+    ("lite", "rl"): dict(
+        population=64, num_evals=4, lifetime=500, generations=200, lr=0.02, std=0.05, hidden=16
+    ),
+    ("smoke", "bandit"): dict(
+        population=16, num_evals=16, lifetime=20, generations=20, lr=0.05, std=0.1, hidden=8
+    ),
+    ("smoke", "rl"): dict(
+        population=8, num_evals=2, lifetime=50, generations=3, lr=0.02, std=0.05, hidden=4
+    ),
+}
+
+
+def preset(name: str, family: str = "bandit") -> dict:
+    """The hyper-parameters of a preset: population, num_evals, lifetime, generations, lr, std, hidden."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of {list(PRESETS)}")
+    if family not in FAMILIES:
+        raise ValueError(f"unknown preset family {family!r}; choose one of {list(FAMILIES)}")
+    return dict(_TABLE[(name, family)])
