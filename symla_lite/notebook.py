@@ -1,0 +1,115 @@
+"""What every notebook shares: parameter validation and the record of the files it writes.
+
+A notebook's `parameters` cell sets at least `preset`, `seed`, `results_dir`, `figures_dir` and
+`checkpoint_dir` (paths relative to the repository root, where papermill runs it). Its next cell:
+
+    out = notebook.start("bandits", preset=preset, seed=seed, results_dir=results_dir,
+                         figures_dir=figures_dir, checkpoint_dir=checkpoint_dir,
+                         extra={"n_test": (n_test, int)})
+    out.csv(df, "bandits_baselines.csv")     # atomic; recorded with its sha256
+    out.figure(fig, "bandits_regret")        # PNG and PDF, atomic; recorded
+    out.finish()                              # writes <results_dir>/outputs/<name>.json
+
+`run_all.sh` reads those records to build results/manifest.json.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from symla_lite import io
+from symla_lite.presets import PRESETS
+
+
+def check_param(name: str, value, kind, choices=None):
+    """Raise a clear error if a notebook parameter has the wrong type or is not among `choices`."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+    if not ok:
+        names = " or ".join(k.__name__ for k in kinds)
+        raise TypeError(
+            f"parameter {name!r} must be {names}, got {value!r} ({type(value).__name__})"
+        )
+    if choices is not None:
+        values = value if isinstance(value, list | tuple) else [value]
+        bad = [v for v in values if v not in choices]
+        if bad:
+            raise ValueError(
+                f"parameter {name!r}: unknown value(s) {bad}; choose from {list(choices)}"
+            )
+    return value
+
+
+def sha256(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@dataclass
+class Outputs:
+    name: str
+    preset: str
+    seed: int
+    results_dir: Path
+    figures_dir: Path
+    checkpoint_dir: Path
+    written: dict = field(default_factory=dict)  # path -> sha256
+
+    def _record(self, path: Path) -> Path:
+        self.written[str(path)] = sha256(path)
+        return path
+
+    def csv(self, df, filename: str) -> Path:
+        path = self.results_dir / filename
+        io.write_csv(df, path)
+        return self._record(path)
+
+    def figure(self, fig, stem: str) -> list[Path]:
+        return [self._record(p) for p in io.save_figure(fig, self.figures_dir / stem)]
+
+    def file(self, path) -> Path:
+        """Record a file written by other means (already complete)."""
+        return self._record(Path(path))
+
+    def checkpoints(self, tag: str) -> str:
+        """A checkpoint folder for one meta-training run of this notebook."""
+        return str(self.checkpoint_dir / self.name / self.preset / f"seed{self.seed}" / tag)
+
+    def finish(self) -> Path:
+        record = {
+            "notebook": self.name,
+            "preset": self.preset,
+            "seed": self.seed,
+            "files": dict(sorted(self.written.items())),
+        }
+        path = self.results_dir / "outputs" / f"{self.name}.json"
+        io.write_bytes(path, (json.dumps(record, indent=2) + "\n").encode())
+        return path
+
+
+def start(
+    name: str,
+    *,
+    preset: str,
+    seed: int,
+    results_dir: str = "results",
+    figures_dir: str = "figures",
+    checkpoint_dir: str = "checkpoints",
+    extra: dict | None = None,
+) -> Outputs:
+    """Validate the common parameters (and `extra`: {name: (value, type[, choices])})."""
+    check_param("preset", preset, str, PRESETS)
+    check_param("seed", seed, int)
+    for key, val in (("results_dir", results_dir), ("figures_dir", figures_dir)):
+        check_param(key, val, str)
+    check_param("checkpoint_dir", checkpoint_dir, str)
+    for key, spec in (extra or {}).items():
+        check_param(key, *spec)
+    return Outputs(
+        name=name,
+        preset=preset,
+        seed=seed,
+        results_dir=Path(results_dir),
+        figures_dir=Path(figures_dir),
+        checkpoint_dir=Path(checkpoint_dir),
+    )
