@@ -63,10 +63,13 @@ class TrainConfig:
         return hp
 
     def identity(self) -> dict:
-        """Everything that determines the result (what a checkpoint must match)."""
-        skip = {"checkpoint_dir", "checkpoint_every", "resume", "progress"}
+        """Everything that determines the result (what a checkpoint must match).
+
+        The number of generations is left out, so a finished run can be resumed for more.
+        """
+        skip = {"checkpoint_dir", "checkpoint_every", "resume", "progress", "generations"}
         d = {k: v for k, v in dataclasses.asdict(self).items() if k not in skip}
-        d["hyper"] = self.hyper()
+        d["hyper"] = {k: v for k, v in self.hyper().items() if k != "generations"}
         return d
 
 
