@@ -22,7 +22,7 @@ _TABLE = {
         population=64, num_evals=4, lifetime=500, generations=200, lr=0.02, std=0.05, hidden=16
     ),
     ("smoke", "bandit"): dict(
-        population=16, num_evals=16, lifetime=20, generations=20, lr=0.05, std=0.1, hidden=8
+        population=16, num_evals=32, lifetime=20, generations=30, lr=0.2, std=0.1, hidden=8
     ),
     ("smoke", "rl"): dict(
         population=8, num_evals=2, lifetime=50, generations=3, lr=0.02, std=0.05, hidden=4
