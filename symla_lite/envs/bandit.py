@@ -15,6 +15,13 @@ from gymnax.environments import environment, spaces
 TWO_POINT = {"easy_dependent": 0.1, "medium_dependent": 0.25, "hard_dependent": 0.4}
 DEPENDENT = ("uniform_dependent", *TWO_POINT)
 DISTRIBUTIONS = ("uniform_independent", *DEPENDENT)
+# Asymmetric two-arm distributions for the unseen-action experiments: p1, p2 ~ U[0, 1] independent,
+# then ordered so that arm 0 is the better arm with probability BIAS ("biased") or 1 - BIAS
+# ("biased_reversed"). A learner that memorised "arm 0 pays" fails on the reversed one.
+BIAS = 0.9
+BIASED = ("biased", "biased_reversed")
+TWO_ARMS_ONLY = (*DEPENDENT, *BIASED)
+ALL_DISTRIBUTIONS = (*DISTRIBUTIONS, *BIASED)
 
 
 @struct.dataclass
@@ -32,6 +39,13 @@ def sample_probs(key: jax.Array, dist: str, num_arms: int) -> jax.Array:
     """Draw the arm probabilities float32[num_arms] of one lifetime."""
     if dist == "uniform_independent":
         return jax.random.uniform(key, (num_arms,))
+    if dist in BIASED:
+        k_p, k_order = jax.random.split(key)
+        p = jax.random.uniform(k_p, (2,))
+        bias = BIAS if dist == "biased" else 1.0 - BIAS
+        first_best = jax.random.bernoulli(k_order, bias)
+        hi, lo = p.max(), p.min()
+        return jnp.where(first_best, jnp.stack([hi, lo]), jnp.stack([lo, hi])).astype(jnp.float32)
     if dist == "uniform_dependent":
         p1 = jax.random.uniform(key)
     else:
@@ -48,13 +62,13 @@ class Bandit(environment.Environment):
     dist: str = "uniform_dependent"
 
     def __post_init__(self):
-        if self.dist not in DISTRIBUTIONS:
+        if self.dist not in ALL_DISTRIBUTIONS:
             raise ValueError(
-                f"unknown bandit distribution {self.dist!r}; choose one of {DISTRIBUTIONS}"
+                f"unknown bandit distribution {self.dist!r}; choose one of {ALL_DISTRIBUTIONS}"
             )
         if self.num_arms < 2:
             raise ValueError(f"a bandit needs at least two arms, got {self.num_arms}")
-        if self.dist in DEPENDENT and self.num_arms != 2:
+        if self.dist in TWO_ARMS_ONLY and self.num_arms != 2:
             raise ValueError(
                 f"{self.dist!r} is defined for two arms only, got num_arms={self.num_arms}"
             )
