@@ -78,3 +78,21 @@ class UCB1(_CountAgent):
         score = state.wins / n + jnp.sqrt(2.0 * jnp.log(jnp.maximum(t, 1.0)) / n)
         score = jnp.where(state.pulls == 0, jnp.inf, score)
         return choice_logits(jnp.argmax(score), score.shape[0]), state
+
+
+BASELINES = ("random", "ucb1", "thompson", "bayes_optimal")
+
+
+def make(name: str, **config):
+    """A fixed bandit algorithm by name: make("thompson") or
+    make("bayes_optimal", prior="uniform_dependent", horizon=100) (symla_lite.bayes_optimal)."""
+    if name == "bayes_optimal":
+        from symla_lite.bayes_optimal import BayesOptimal  # it builds on this module
+
+        return BayesOptimal(**config)
+    classes = {"random": RandomPolicy, "ucb1": UCB1, "thompson": Thompson}
+    if name not in classes:
+        raise ValueError(f"unknown baseline {name!r}; choose one of {BASELINES}")
+    if config:
+        raise ValueError(f"baseline {name!r} takes no options, got {sorted(config)}")
+    return classes[name]()

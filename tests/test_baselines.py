@@ -79,3 +79,13 @@ def test_biased_distributions(dist, first):
     np.testing.assert_allclose(p.min(1).mean(), 1 / 3, atol=0.01)
     with pytest.raises(ValueError, match="two arms only"):
         envs.make("bandit", dist=dist, num_arms=3)
+
+
+def test_make_by_name():
+    assert isinstance(baselines.make("thompson"), baselines.Thompson)
+    bo = baselines.make("bayes_optimal", prior="hard_dependent", horizon=7)
+    assert bo.horizon == 7 and bo.prior == "hard_dependent"
+    with pytest.raises(ValueError, match="unknown baseline"):
+        baselines.make("gittins")
+    with pytest.raises(ValueError, match="takes no options"):
+        baselines.make("ucb1", c=2.0)
