@@ -1,25 +1,64 @@
 """Environments on the gymnax API, each with `sample_params(key)` drawing one lifetime's task."""
 
 from symla_lite.envs.bandit import DISTRIBUTIONS, Bandit
-from symla_lite.envs.wrappers import ActionPermutation, Wrapper
+from symla_lite.envs.classic import CLASSIC, Classic, classic
+from symla_lite.envs.gridworld import GridWorld
+from symla_lite.envs.wrappers import (
+    ActionPermutation,
+    ObservationPermutation,
+    ObservationProjection,
+    Wrapper,
+)
 
-ENVS = {"bandit": Bandit}
+ENVS = {"bandit": Bandit, "gridworld": GridWorld, **{k: k for k in CLASSIC}}
 
 
-def make(name: str, *, permute_actions: bool = False, **kwargs):
-    """Build an environment by name, optionally with its actions permuted per lifetime.
+def make(
+    name: str,
+    *,
+    permute_actions: bool = False,
+    permute_obs: bool = False,
+    project_obs: int | None = None,
+    **kwargs,
+):
+    """Build an environment by name, optionally transformed per lifetime.
 
-    make("bandit", dist="uniform_dependent", num_arms=2)
+    make("bandit", dist="uniform_dependent", num_arms=2); make("gridworld", size=4, swap=True);
+    make("CartPole-v1", permute_obs=True, permute_actions=True); make("Acrobot-v1", project_obs=16).
+    Order of the transformations: observations permuted, then projected to `project_obs` dims, then
+    actions permuted.
     """
     if name not in ENVS:
         raise ValueError(f"unknown environment {name!r}; choose one of {sorted(ENVS)}")
-    try:
-        env = ENVS[name](**kwargs)
-    except TypeError as err:
-        raise ValueError(f"environment {name!r}: {err}") from None
+    if name in CLASSIC:
+        if kwargs:
+            raise ValueError(f"environment {name!r} takes no options, got {sorted(kwargs)}")
+        env = classic(name)
+    else:
+        try:
+            env = ENVS[name](**kwargs)
+        except TypeError as err:
+            raise ValueError(f"environment {name!r}: {err}") from None
+    if permute_obs:
+        env = ObservationPermutation(env)
+    if project_obs is not None:
+        env = ObservationProjection(env, dim=int(project_obs))
     if permute_actions:
         env = ActionPermutation(env)
     return env
 
 
-__all__ = ["DISTRIBUTIONS", "ENVS", "ActionPermutation", "Bandit", "Wrapper", "make"]
+__all__ = [
+    "CLASSIC",
+    "DISTRIBUTIONS",
+    "ENVS",
+    "ActionPermutation",
+    "Bandit",
+    "Classic",
+    "GridWorld",
+    "ObservationPermutation",
+    "ObservationProjection",
+    "Wrapper",
+    "classic",
+    "make",
+]

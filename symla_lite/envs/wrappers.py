@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import jax
 import jax.numpy as jnp
 from flax import struct
-from gymnax.environments import environment
+from gymnax.environments import environment, spaces
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,3 +91,97 @@ class ActionPermutation(Wrapper):
 
     def observation_space(self, params=None):
         return self.env.observation_space(None if params is None else params.inner)
+
+
+@dataclass(frozen=True, eq=False)
+class _ObsWrapper(Wrapper):
+    """Transforms every observation with `_transform(obs, params)`; params are PermutedParams-like
+    (`inner` plus the transformation), drawn per lifetime by `_draw(key)`."""
+
+    def _draw(self, key):
+        raise NotImplementedError
+
+    def _transform(self, obs, params):
+        raise NotImplementedError
+
+    def sample_params(self, key):
+        k_env, k_draw = jax.random.split(key)
+        return self._params(self.env.sample_params(k_env), self._draw(k_draw))
+
+    def step_env(self, key, state, action, params):
+        obs, state, reward, done, info = self.env.step_env(key, state, action, params.inner)
+        return self._transform(obs, params), state, reward, done, info
+
+    def reset_env(self, key, params):
+        obs, state = self.env.reset_env(key, params.inner)
+        return self._transform(obs, params), state
+
+    def is_terminated(self, state, params):
+        return self.env.is_terminated(state, params.inner)
+
+    def is_truncated(self, state, params):
+        return self.env.is_truncated(state, params.inner)
+
+    def _inner_obs_size(self) -> int:
+        return int(self.env.observation_space(self.env.default_params).shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class ObservationPermutation(_ObsWrapper):
+    """The agent's observation component i is the inner observation's component perm[i]."""
+
+    _params = staticmethod(lambda inner, perm: PermutedParams(inner=inner, perm=perm))
+
+    @property
+    def default_params(self):
+        n = self._inner_obs_size()
+        return PermutedParams(inner=self.env.default_params, perm=jnp.arange(n, dtype=jnp.int32))
+
+    def _draw(self, key):
+        return jax.random.permutation(key, self._inner_obs_size()).astype(jnp.int32)
+
+    def _transform(self, obs, params):
+        return jnp.asarray(obs, jnp.float32)[params.perm]
+
+    def observation_space(self, params=None):
+        return self.env.observation_space(None if params is None else params.inner)
+
+
+@struct.dataclass
+class ProjectedParams:
+    inner: object
+    matrix: jax.Array  # float32[dim, n_inner]
+
+    @property
+    def max_steps_in_episode(self):
+        return self.inner.max_steps_in_episode
+
+
+@dataclass(frozen=True, eq=False)
+class ObservationProjection(_ObsWrapper):
+    """Observations float32[n] mapped to float32[dim] by a matrix drawn per lifetime (Appendix C.3).
+
+    The matrix is Glorot-normal (jax.nn.initializers.glorot_normal: truncated normal with variance
+    2 / (n + dim)), so every environment, whatever its observation size, presents `dim` inputs.
+    """
+
+    dim: int = 16
+    _params = staticmethod(lambda inner, m: ProjectedParams(inner=inner, matrix=m))
+
+    def __post_init__(self):
+        if self.dim < 1:
+            raise ValueError(f"projection dim must be >= 1, got {self.dim}")
+
+    @property
+    def default_params(self):
+        return ProjectedParams(inner=self.env.default_params, matrix=self._draw(jax.random.key(0)))
+
+    def _draw(self, key):
+        init = jax.nn.initializers.glorot_normal(in_axis=1, out_axis=0)
+        return init(key, (self.dim, self._inner_obs_size()), jnp.float32)
+
+    def _transform(self, obs, params):
+        return params.matrix @ jnp.asarray(obs, jnp.float32)
+
+    def observation_space(self, params=None):
+        return spaces.Box(-jnp.inf, jnp.inf, (self.dim,), jnp.float32)
