@@ -2,9 +2,17 @@
 
 One generation (ask, all lifetimes of all members, tell) is one jitted function; chunks of
 generations run under `lax.scan`, with a progress bar and a checkpoint after each chunk.
+
+The population axis is sharded over all devices (`jax.shard_map` on a one-axis mesh): each device
+evaluates its slice of the members, the ES update is replicated. Every member's fitness is computed
+by the same operations whatever the sharding, so the result does not depend on the device count.
+Several hosts join through `jax.distributed` (TrainConfig.distributed or SYMLA_DISTRIBUTED=1, with
+the coordinator given by the usual JAX_COORDINATOR_ADDRESS / cluster auto-detection).
 """
 
 import dataclasses
+import math
+import os
 import pickle
 import time
 from dataclasses import dataclass, field
@@ -17,6 +25,8 @@ import optax
 import pandas as pd
 from evosax.algorithms import Open_ES
 from evosax.core.fitness_shaping import centered_rank_fitness_shaping_fn
+from jax.sharding import Mesh, NamedSharding
+from jax.sharding import PartitionSpec as P
 from tqdm.auto import tqdm
 
 from symla_lite import agents, envs, io, rollout
@@ -24,6 +34,7 @@ from symla_lite.presets import preset as preset_table
 
 HYPER = ("population", "num_evals", "lifetime", "generations", "lr", "std", "hidden")
 CHECKPOINT = "checkpoint.pkl"
+AXIS = "population"
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,8 @@ class TrainConfig:
     checkpoint_every: int = 25
     resume: bool | str = False  # True: continue from the checkpoint (required); "auto": if any
     progress: bool = True
+    shard: bool = True  # split the population over all devices (same result as unsharded)
+    distributed: bool = False  # join a multi-host run via jax.distributed (or SYMLA_DISTRIBUTED=1)
 
     def hyper(self) -> dict:
         """The resolved hyper-parameters: the preset overridden by fields that are set."""
@@ -68,6 +81,7 @@ class TrainConfig:
         The number of generations is left out, so a finished run can be resumed for more.
         """
         skip = {"checkpoint_dir", "checkpoint_every", "resume", "progress", "generations"}
+        skip |= {"shard", "distributed"}  # how it runs, not what it computes
         d = {k: v for k, v in dataclasses.asdict(self).items() if k not in skip}
         d["hyper"] = {k: v for k, v in self.hyper().items() if k != "generations"}
         return d
@@ -104,29 +118,74 @@ def make_strategy(template, hp: dict) -> Open_ES:
     )
 
 
-def make_chunk_fn(strategy, agent, env, hp: dict, base_key: jax.Array, member_batch: int):
+def _init_distributed() -> None:
+    if not jax.distributed.is_initialized():
+        jax.distributed.initialize()
+
+
+def population_mesh(population: int) -> Mesh:
+    """A one-axis mesh over the devices that share the population axis.
+
+    All devices when `population` divides evenly; on one host otherwise the largest count that
+    does (several hosts must divide evenly: each must hold whole members).
+    """
+    devices = jax.devices()
+    n = math.gcd(population, len(devices))
+    if n != len(devices) and jax.process_count() > 1:
+        raise ValueError(
+            f"population {population} does not split evenly over {len(devices)} devices on "
+            f"{jax.process_count()} hosts; choose a multiple of {len(devices)}"
+        )
+    return Mesh(np.asarray(devices[:n]), (AXIS,))
+
+
+def make_chunk_fn(
+    strategy, agent, env, hp: dict, base_key: jax.Array, member_batch: int, mesh: Mesh | None = None
+):
     """A jitted function running generations `gens` (int32[n]) from an ES state under lax.scan.
 
     Every member of a generation meets the same lifetimes (common random numbers), and generation g
     draws its randomness from fold_in(base_key, g), so chunking does not change the result.
+    With `mesh`, the members are split over its devices along the axis "population".
     """
     es_params = strategy.default_params
 
     def member_fitness(params, key):
         return rollout.fitness(agent, params, env, key, hp["num_evals"], hp["lifetime"])
 
+    def population_fitness(population, key):  # population: leading axis [members]
+        return jax.lax.map(lambda p: member_fitness(p, key), population, batch_size=member_batch)
+
+    if mesh is not None and mesh.size > 1:
+        sharded = jax.shard_map(
+            population_fitness,
+            mesh=mesh,
+            in_specs=(P(AXIS), P()),
+            out_specs=P(AXIS),
+            check_vma=False,  # no collectives inside: each device runs plain per-member code
+        )
+
+        def population_fitness(population, key):
+            # Keep ask and tell replicated: sharded, they would sum the gradient over members in
+            # another order than one device does and differ in the last bits.
+            replicated = NamedSharding(mesh, P())
+            population = jax.lax.with_sharding_constraint(population, replicated)
+            return jax.lax.with_sharding_constraint(sharded(population, key), replicated)
+
     def generation(es_state, gen):
         k_ask, k_eval, k_tell = jax.random.split(jax.random.fold_in(base_key, gen), 3)
         population, es_state = strategy.ask(k_ask, es_state, es_params)
-        fit = jax.lax.map(lambda p: member_fitness(p, k_eval), population, batch_size=member_batch)
+        fit = population_fitness(population, k_eval)
         es_state, _ = strategy.tell(k_tell, population, -fit, es_state, es_params)
         return es_state, (fit.mean(), fit.max())
 
-    @jax.jit
     def run(es_state, gens):
         return jax.lax.scan(generation, es_state, gens)
 
-    return run
+    if mesh is None:
+        return jax.jit(run)
+    replicated = NamedSharding(mesh, P())
+    return jax.jit(run, in_shardings=replicated, out_shardings=replicated)
 
 
 def _load_checkpoint(path: Path, config: TrainConfig):
@@ -150,7 +209,11 @@ def train(config: TrainConfig) -> TrainResult:
     Fitness is the mean summed reward of a lifetime; evosax minimises, so it is given -fitness.
     """
     hp = config.hyper()
+    if config.distributed or os.environ.get("SYMLA_DISTRIBUTED", "") not in ("", "0"):
+        _init_distributed()
     agent, env = build(config)
+    mesh = population_mesh(hp["population"]) if config.shard else None
+    lead = jax.process_index() == 0  # the one host that reports and writes checkpoints
     key = jax.random.key(config.seed)
     k_init, k_es, k_run = jax.random.split(key, 3)
     template = agent.init(k_init)
@@ -167,19 +230,22 @@ def train(config: TrainConfig) -> TrainResult:
         records, start = ckpt["history"], ckpt["generation"]
         elapsed0 = records[-1]["elapsed_s"] if records else 0.0
 
-    run = make_chunk_fn(strategy, agent, env, hp, k_run, config.member_batch)
+    if mesh is not None:  # the same values on every host: replicate them over the mesh
+        es_state = jax.device_put(es_state, NamedSharding(mesh, P()))
+    run = make_chunk_fn(strategy, agent, env, hp, k_run, config.member_batch, mesh)
     chunk = max(1, int(config.checkpoint_every))
     t0 = time.perf_counter()
     bar = tqdm(
         total=hp["generations"],
         initial=start,
-        disable=not config.progress,
+        disable=not (config.progress and lead),
         desc=f"{config.agent} on {env.name}",
     )
     gen = start
     while gen < hp["generations"]:
         n = min(chunk, hp["generations"] - gen)
-        es_state, (mean_fit, best_fit) = run(es_state, jnp.arange(gen, gen + n, dtype=jnp.int32))
+        gens = np.arange(gen, gen + n, dtype=np.int32)
+        es_state, (mean_fit, best_fit) = run(es_state, gens)
         mean_fit, best_fit = np.asarray(mean_fit), np.asarray(best_fit)
         if not np.all(np.isfinite(mean_fit)):
             bad = gen + int(np.argmin(np.isfinite(mean_fit)))
@@ -197,7 +263,7 @@ def train(config: TrainConfig) -> TrainResult:
         gen += n
         bar.update(n)
         bar.set_postfix(mean_fitness=f"{mean_fit[-1]:.3f}")
-        if ckpt_path is not None:
+        if ckpt_path is not None and lead:
             state = dict(
                 identity=config.identity(),
                 generation=gen,

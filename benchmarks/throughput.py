@@ -1,0 +1,183 @@
+"""Meta-training throughput of SymLA and MetaRNN against the machine's dense float32 matmul rate.
+
+For each agent at the paper's bandit shapes (hidden 64, population 512, 100 lifetimes of 100 steps)
+and at the lite bandit shapes, one ES generation (ask, all lifetimes, tell) is compiled and timed in
+its own subprocess (so compile time and peak memory belong to that configuration alone):
+
+- compile_s: lowering + XLA compilation of the generation;
+- s_per_gen: best (and median) wall time of one generation after compilation;
+- steps_per_s: agent steps (population x lifetimes x lifetime length) per second;
+- gflop_per_gen: matrix-product FLOPs of one generation counted from the shapes (`step_flops`):
+  every LSTM cell's fused gate product, the message / read-out products; element-wise work,
+  random numbers and the environment are not counted, so the ratio is a lower bound;
+- gflops: achieved rate; matmul_gflops: dense float32 2048^2 product rate measured in this run;
+  efficiency: their ratio;
+- peak_mb: the subprocess's peak resident memory; xla_temp_mb: XLA's buffer assignment for it.
+
+The last line is `symla_efficiency=<ratio>` for SymLA at the paper bandit shapes.
+
+    python benchmarks/throughput.py [--shapes paper lite] [--agents symla metarnn] [--repeats 3]
+"""
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+SHAPES = {
+    "paper": dict(preset="paper"),
+    "lite": dict(preset="lite"),
+}
+
+
+def step_flops(agent, num_obs: int, num_actions: int) -> int:
+    """Matrix-product FLOPs (2 per multiply-add) of one agent step, counted from the shapes."""
+    from symla_lite.agents import MetaRNN, SymLA
+
+    if isinstance(agent, MetaRNN):
+        n = agent.hidden
+        return 2 * (num_obs + num_actions + 1 + n) * 4 * n + 2 * n * num_actions
+    if isinstance(agent, SymLA):
+        n, sizes = agent.hidden, (num_obs, *agent.widths, num_actions)
+        per_tick = 0
+        for a, b in zip(sizes[:-1], sizes[1:]):
+            per_tick += a * b * 2 * (agent.cell_input_size + n) * 4 * n  # every cell's gates
+            per_tick += 2 * n * (b * agent.fwd_size + a * agent.bwd_size)  # messages
+        return agent.micro_ticks * per_tick
+    raise TypeError(f"no FLOP count for {type(agent).__name__}")
+
+
+def matmul_gflops(n: int = 2048, repeats: int = 10) -> float:
+    """Best observed dense float32 n x n matrix-product rate (GFLOP/s)."""
+    import jax
+    import jax.numpy as jnp
+
+    a = jax.random.normal(jax.random.key(0), (n, n), jnp.float32)
+    b = jax.random.normal(jax.random.key(1), (n, n), jnp.float32)
+    f = jax.jit(lambda a, b: a @ b)
+    f(a, b).block_until_ready()
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        f(a, b).block_until_ready()
+        best = min(best, time.perf_counter() - t0)
+    return 2 * n**3 / best / 1e9
+
+
+def measure(agent_name: str, shape: str, repeats: int, member_batch: int | None) -> dict:
+    """Compile and time one generation of `agent_name` at `shape` (runs inside a subprocess)."""
+    import jax
+    import jax.numpy as jnp
+
+    from symla_lite import meta, rollout
+
+    kwargs = dict(agent=agent_name, progress=False, **SHAPES[shape])
+    if member_batch is not None:
+        kwargs["member_batch"] = member_batch
+    config = meta.TrainConfig(**kwargs)
+    hp = config.hyper()
+    agent, env = meta.build(config)
+    k_init, k_es, k_run = jax.random.split(jax.random.key(config.seed), 3)
+    template = agent.init(k_init)
+    strategy = meta.make_strategy(template, hp)
+    es_state = strategy.init(k_es, template, strategy.default_params)
+    run = meta.make_chunk_fn(strategy, agent, env, hp, k_run, config.member_batch)
+
+    gens = jnp.arange(0, 1, dtype=jnp.int32)
+    t0 = time.perf_counter()
+    compiled = run.lower(es_state, gens).compile()
+    compile_s = time.perf_counter() - t0
+    mem = compiled.memory_analysis()
+    xla_temp = getattr(mem, "temp_size_in_bytes", float("nan")) if mem is not None else float("nan")
+
+    times = []
+    for g in range(repeats + 1):  # the first call also pays for transfers: not counted
+        t0 = time.perf_counter()
+        es_state, out = compiled(es_state, jnp.arange(g, g + 1, dtype=jnp.int32))
+        jax.block_until_ready((es_state, out))
+        if g:
+            times.append(time.perf_counter() - t0)
+    steps = hp["population"] * hp["num_evals"] * hp["lifetime"]
+    flops = steps * step_flops(agent, rollout.obs_size(env, env.default_params), env.num_actions)
+    return dict(
+        agent=agent_name,
+        shape=shape,
+        population=hp["population"],
+        num_evals=hp["num_evals"],
+        lifetime=hp["lifetime"],
+        hidden=hp["hidden"],
+        member_batch=config.member_batch,
+        compile_s=compile_s,
+        s_per_gen=min(times),
+        s_per_gen_median=statistics.median(times),
+        steps_per_s=steps / min(times),
+        gflop_per_gen=flops / 1e9,
+        gflops=flops / min(times) / 1e9,
+        xla_temp_mb=xla_temp / 2**20,
+        peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    )
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shapes", nargs="+", default=["paper", "lite"], choices=list(SHAPES))
+    ap.add_argument("--agents", nargs="+", default=["symla", "metarnn"])
+    ap.add_argument("--repeats", type=int, default=3, help="timed generations per configuration")
+    ap.add_argument("--member-batch", type=int, default=None, help="override TrainConfig's")
+    ap.add_argument("--_child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args._child:
+        print(json.dumps(measure(*args._child, args.repeats, args.member_batch)))
+        return 0
+
+    rows = []
+    for shape in args.shapes:
+        for name in args.agents:
+            cmd = [
+                sys.executable,
+                __file__,
+                "--_child",
+                name,
+                shape,
+                "--repeats",
+                str(args.repeats),
+            ]
+            if args.member_batch is not None:
+                cmd += ["--member-batch", str(args.member_batch)]
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+            if proc.returncode:
+                raise RuntimeError(f"{name} at {shape} shapes failed:\n{proc.stderr[-3000:]}")
+            rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    peak = matmul_gflops()
+
+    cols = ("agent", "shape", "population", "num_evals", "lifetime", "hidden", "member_batch")
+    print(f"dense float32 2048^2 matmul: {peak:.1f} GFLOP/s ({os.cpu_count()} CPUs visible)")
+    head = (
+        f"{'agent':<8} {'shape':<6} {'pop':>4} {'evals':>5} {'L':>4} {'N':>3} {'mb':>3} "
+        f"{'compile_s':>9} {'s/gen':>8} {'med s/gen':>9} {'Msteps/s':>8} {'GFLOP/gen':>9} "
+        f"{'GFLOP/s':>8} {'eff':>6} {'peak_MB':>8} {'xla_MB':>7}"
+    )
+    print(head)
+    for r in rows:
+        r["matmul_gflops"] = peak
+        r["efficiency"] = r["gflops"] / peak
+        print(
+            f"{r['agent']:<8} {r['shape']:<6} "
+            + " ".join(f"{r[c]:>{w}}" for c, w in zip(cols[2:], (4, 5, 4, 3, 3), strict=True))
+            + f" {r['compile_s']:>9.2f} {r['s_per_gen']:>8.3f} {r['s_per_gen_median']:>9.3f}"
+            f" {r['steps_per_s'] / 1e6:>8.3f} {r['gflop_per_gen']:>9.2f} {r['gflops']:>8.1f}"
+            f" {r['efficiency']:>6.3f} {r['peak_mb']:>8.0f} {r['xla_temp_mb']:>7.1f}"
+        )
+    paper = [r for r in rows if r["agent"] == "symla" and r["shape"] == "paper"]
+    if paper:
+        print(f"symla_efficiency={paper[0]['efficiency']:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""The population sharded over 4 (forced host) devices gives the single-device meta-parameters."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+SCRIPT = textwrap.dedent(
+    """
+    import json
+    import jax
+    import numpy as np
+    from symla_lite import meta
+
+    def flat(params):
+        return np.concatenate([np.ravel(x) for x in jax.tree_util.tree_leaves(params)])
+
+    out = {"devices": jax.device_count()}
+    for agent in ("symla",):
+        base = dict(agent=agent, preset="smoke", generations=2, num_evals=8, progress=False)
+        sharded = meta.train(meta.TrainConfig(**base, population=12))
+        single = meta.train(meta.TrainConfig(**base, population=12, shard=False))
+        init = sharded.agent.init(jax.random.split(jax.random.key(0), 3)[0])
+        out[agent] = dict(
+            mesh=meta.population_mesh(12).size,
+            params_equal=bool(np.array_equal(flat(sharded.params), flat(single.params))),
+            fitness_equal=bool(
+                np.array_equal(sharded.history.mean_fitness, single.history.mean_fitness)
+            ),
+            moved=float(np.abs(flat(sharded.params) - flat(init)).max()),
+        )
+    out["odd_mesh"] = meta.population_mesh(6).size
+    print(json.dumps(out))
+    """
+)
+
+
+def test_sharded_population_gives_the_single_device_meta_parameters():
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
+    env.pop("SYMLA_DISTRIBUTED", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["devices"] == 4
+    assert out["odd_mesh"] == 2  # 6 members over 4 devices: the largest even split, 2 devices
+    for agent in ("symla",):
+        res = out[agent]
+        assert res["mesh"] == 4, (agent, res)
+        assert res["params_equal"] and res["fitness_equal"], (agent, res)
+        assert res["moved"] > 0, (agent, res)  # training did change the parameters
