@@ -10,8 +10,10 @@ its own subprocess (so compile time and peak memory belong to that configuration
 - gflop_per_gen: matrix-product FLOPs of one generation counted from the shapes (`step_flops`):
   every LSTM cell's fused gate product, the message / read-out products; element-wise work,
   random numbers and the environment are not counted, so the ratio is a lower bound;
-- gflops: achieved rate; matmul_gflops: dense float32 2048^2 product rate measured in this run;
-  efficiency: their ratio;
+- gflops: achieved rate; matmul_gflops: the best dense float32 2048^2 product rate measured in
+  this run (before and after every configuration's timing, and at the end); efficiency: their
+  ratio;
+- mm_here: the matmul rate measured next to that row (how loaded the shared machine was);
 - peak_mb: the subprocess's peak resident memory; xla_temp_mb: XLA's buffer assignment for it.
 
 The last line is `symla_efficiency=<ratio>` for SymLA at the paper bandit shapes.
@@ -88,6 +90,7 @@ def measure(agent_name: str, shape: str, repeats: int, member_batch: int | None)
     run = meta.make_chunk_fn(strategy, agent, env, hp, k_run, config.member_batch)
 
     gens = jnp.arange(0, 1, dtype=jnp.int32)
+    peak_before = matmul_gflops()  # the machine is shared: measure its rate next to the timing
     t0 = time.perf_counter()
     compiled = run.lower(es_state, gens).compile()
     compile_s = time.perf_counter() - t0
@@ -101,6 +104,7 @@ def measure(agent_name: str, shape: str, repeats: int, member_batch: int | None)
         jax.block_until_ready((es_state, out))
         if g:
             times.append(time.perf_counter() - t0)
+    peak_after = matmul_gflops()
     steps = hp["population"] * hp["num_evals"] * hp["lifetime"]
     flops = steps * step_flops(agent, rollout.obs_size(env, env.default_params), env.num_actions)
     return dict(
@@ -118,6 +122,7 @@ def measure(agent_name: str, shape: str, repeats: int, member_batch: int | None)
         gflop_per_gen=flops / 1e9,
         gflops=flops / min(times) / 1e9,
         xla_temp_mb=xla_temp / 2**20,
+        matmul_local=max(peak_before, peak_after),
         peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     )
 
@@ -153,14 +158,14 @@ def main(argv=None):
             if proc.returncode:
                 raise RuntimeError(f"{name} at {shape} shapes failed:\n{proc.stderr[-3000:]}")
             rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    peak = matmul_gflops()
+    peak = max([matmul_gflops(), *(r["matmul_local"] for r in rows)])
 
     cols = ("agent", "shape", "population", "num_evals", "lifetime", "hidden", "member_batch")
     print(f"dense float32 2048^2 matmul: {peak:.1f} GFLOP/s ({os.cpu_count()} CPUs visible)")
     head = (
         f"{'agent':<8} {'shape':<6} {'pop':>4} {'evals':>5} {'L':>4} {'N':>3} {'mb':>3} "
         f"{'compile_s':>9} {'s/gen':>8} {'med s/gen':>9} {'Msteps/s':>8} {'GFLOP/gen':>9} "
-        f"{'GFLOP/s':>8} {'eff':>6} {'peak_MB':>8} {'xla_MB':>7}"
+        f"{'GFLOP/s':>8} {'mm_here':>7} {'eff':>6} {'peak_MB':>8} {'xla_MB':>7}"
     )
     print(head)
     for r in rows:
@@ -171,7 +176,7 @@ def main(argv=None):
             + " ".join(f"{r[c]:>{w}}" for c, w in zip(cols[2:], (4, 5, 4, 3, 3), strict=True))
             + f" {r['compile_s']:>9.2f} {r['s_per_gen']:>8.3f} {r['s_per_gen_median']:>9.3f}"
             f" {r['steps_per_s'] / 1e6:>8.3f} {r['gflop_per_gen']:>9.2f} {r['gflops']:>8.1f}"
-            f" {r['efficiency']:>6.3f} {r['peak_mb']:>8.0f} {r['xla_temp_mb']:>7.1f}"
+            f" {r['matmul_local']:>7.1f} {r['efficiency']:>6.3f} {r['peak_mb']:>8.0f} {r['xla_temp_mb']:>7.1f}"
         )
     paper = [r for r in rows if r["agent"] == "symla" and r["shape"] == "paper"]
     if paper:
