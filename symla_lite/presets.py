@@ -19,7 +19,7 @@ _TABLE = {
         population=64, num_evals=32, lifetime=100, generations=200, lr=0.05, std=0.1, hidden=16
     ),
     ("lite", "rl"): dict(
-        population=32, num_evals=2, lifetime=200, generations=120, lr=0.03, std=0.1, hidden=16
+        population=64, num_evals=4, lifetime=200, generations=400, lr=0.05, std=0.1, hidden=16
     ),
     ("smoke", "bandit"): dict(
         population=16, num_evals=32, lifetime=20, generations=30, lr=0.2, std=0.1, hidden=8
