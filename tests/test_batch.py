@@ -1,0 +1,225 @@
+"""The batch behind run_all.sh: bad input, skipping, provenance, determinism, interrupt and resume.
+
+Runs the fixture notebook (tests/fixtures/notebooks/fixture.ipynb: a real smoke meta-training of
+SymLA with checkpoints) into temporary folders; never touches the repository's results.
+"""
+
+import hashlib
+import json
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from symla_lite import batch
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
+CSVS = ("fixture_training.csv", "fixture_eval.csv")
+GENERATIONS = 12  # the fixture's default
+
+
+def dirs(tmp: Path) -> list[str]:
+    return [
+        *("--notebooks-dir", str(FIXTURES)),
+        *("--executed-dir", str(tmp / "executed")),
+        *("--logs-dir", str(tmp / "logs")),
+        *("--results-dir", str(tmp / "results")),
+        *("--figures-dir", str(tmp / "figures")),
+        *("--checkpoint-dir", str(tmp / "checkpoints")),
+    ]
+
+
+def command(tmp: Path, *args) -> list[str]:
+    return [sys.executable, "-m", "symla_lite.batch", "--preset", "smoke", *dirs(tmp), *args]
+
+
+def run_batch(tmp: Path, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        command(tmp, *args), cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def csvs(tmp: Path) -> dict:
+    return {name: (tmp / "results" / name).read_bytes() for name in CSVS}
+
+
+def leftovers(tmp: Path) -> list[Path]:
+    """Temporary files (atomic writes, partial notebooks) left behind."""
+    return [p for p in tmp.rglob(".*") if p.is_file()]
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("first")
+    t0 = time.perf_counter()
+    proc = run_batch(tmp)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return tmp, proc, time.perf_counter() - t0
+
+
+# --- bad input: fails before anything runs, naming the problem and the choices
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--only", "nosuch"], ["unknown notebook", "nosuch", "fixture"]),
+        (["-p", "generations=abc"], ["generations", "must be int", "'abc'"]),
+        (["-p", "generations=1.5"], ["generations", "must be int"]),
+        (["-p", "nosuch=1"], ["unknown parameter", "nosuch", "checkpoint_every", "n_test"]),
+        (["-p", "preset=lite"], ["--preset"]),
+    ],
+)
+def test_bad_input_fails_before_running(tmp_path, capsys, args, words):
+    assert batch.main(["--preset", "smoke", *dirs(tmp_path), *args]) == 2
+    err = capsys.readouterr().err
+    for word in words:
+        assert word in err
+    assert not (tmp_path / "results").exists() and not (tmp_path / "logs").exists()
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--preset", "huge"], ["--preset", "huge", "smoke", "lite", "paper"]),
+        (["--seed", "x"], ["--seed"]),
+    ],
+)
+def test_bad_option_is_a_usage_error(tmp_path, capsys, args, words):
+    with pytest.raises(SystemExit) as e:
+        batch.main([*dirs(tmp_path), *args])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    for word in words:
+        assert word in err
+    assert not (tmp_path / "results").exists()
+
+
+def test_parameter_types():
+    assert batch.type_ok(3, 1) and batch.type_ok(3, 0.5) and batch.type_ok([1], None)
+    assert not batch.type_ok(True, 1) and not batch.type_ok(1.5, 1) and not batch.type_ok("a", [])
+    assert batch.parse_value("[1, 2]") == [1, 2] and batch.parse_value("abc") == "abc"
+
+
+# --- a full run, its manifest, skipping, --force, determinism
+
+
+def test_run_writes_outputs_and_manifest(first_run):
+    tmp, proc, _ = first_run
+    assert "[1/1] fixture: running" in proc.stdout and "done in" in proc.stdout
+    executed = tmp / "executed" / "fixture.ipynb"
+    nb = json.loads(executed.read_text())
+    assert any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
+    assert (tmp / "logs" / "fixture.log").stat().st_size > 0
+    entry = json.loads((tmp / "results" / "manifest.json").read_text())["notebooks"]["fixture"]
+    assert entry["preset"] == "smoke" and entry["seed"] == 0 and entry["wall_time_s"] > 0
+    assert len(entry["git"]["commit"]) == 40
+    for pkg in ("jax", "jaxlib", "flax", "evosax", "gymnax", "python"):
+        assert entry["versions"][pkg]
+    assert entry["device"]["backend"] in ("cpu", "gpu", "tpu") and entry["device"]["devices"]
+    files = entry["files"]
+    expected = [tmp / "results" / c for c in CSVS]
+    expected += [tmp / "figures" / f"fixture_training.{e}" for e in ("png", "pdf")]
+    assert sorted(files) == sorted(str(p) for p in expected)
+    for path, sha in files.items():
+        assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha
+    assert entry["executed_sha256"] == hashlib.sha256(executed.read_bytes()).hexdigest()
+    assert leftovers(tmp) == []
+
+
+def test_second_run_skips_and_force_reruns(first_run):
+    tmp, _, first_wall = first_run
+    before = csvs(tmp)
+    proc = run_batch(tmp)
+    assert proc.returncode == 0, proc.stderr
+    assert "up to date, skipped" in proc.stdout and "running" not in proc.stdout
+    proc = run_batch(tmp, "--list")
+    assert "up to date" in proc.stdout
+    proc = run_batch(tmp, "--seed", "1", "--list")  # other parameters: not up to date
+    assert "to run: last run had other parameters" in proc.stdout
+    proc = run_batch(tmp, "--force", "--only", "fixture")
+    assert proc.returncode == 0, proc.stderr
+    assert "running (--force" in proc.stdout
+    assert csvs(tmp) == before
+
+
+def test_two_runs_give_identical_csvs(first_run, tmp_path):
+    proc = run_batch(tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert csvs(tmp_path) == csvs(first_run[0])
+
+
+def test_stale_output_is_rerun(first_run, tmp_path):
+    tmp, _, _ = first_run
+    entry = json.loads((tmp / "results" / "manifest.json").read_text())["notebooks"]["fixture"]
+    executed = tmp / "executed" / "fixture.ipynb"
+    nb = batch.Notebook("fixture", FIXTURES / "fixture.ipynb", {}, entry["parameters"])
+    record = tmp / "results" / "outputs" / "fixture.json"
+    digest = entry["inputs_sha256"]
+    assert batch.staleness(entry, nb, executed, record, digest) is None
+    assert "changed" in batch.staleness(entry, nb, executed, record, "0" * 64)
+    changed = dict(entry, files={**entry["files"], str(tmp_path / "gone.csv"): "0"})
+    assert "gone.csv missing" in batch.staleness(changed, nb, executed, record, digest)
+
+
+# --- failures and interruption
+
+
+def test_failing_notebook_stops_with_cell_and_error(tmp_path):
+    proc = run_batch(tmp_path, "-p", "generations=0")
+    assert proc.returncode == 1
+    assert "notebook 'fixture'" in proc.stderr and "failed in cell" in proc.stderr
+    assert "ValueError: generations must be >= 1" in proc.stderr
+    assert "meta.train(config)" in proc.stderr  # the failing cell's source
+    assert not (tmp_path / "executed" / "fixture.ipynb").exists()
+    assert (tmp_path / "logs" / "fixture.failed.ipynb").exists()
+    assert not (tmp_path / "results" / "manifest.json").exists()
+
+
+def test_interrupted_then_resumed_equals_uninterrupted(first_run, tmp_path):
+    ckpt = tmp_path / "checkpoints" / "fixture" / "smoke" / "seed0" / "symla" / "checkpoint.pkl"
+    proc = subprocess.Popen(
+        command(tmp_path), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 240
+    while not ckpt.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)  # during meta-training: a checkpoint exists, it goes on
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, out + err
+    assert "interrupted (SIGTERM)" in err
+    with ckpt.open("rb") as f:
+        done = pickle.load(f)["generation"]
+    assert 0 < done < GENERATIONS  # it was stopped mid-way
+    assert not (tmp_path / "executed" / "fixture.ipynb").exists()
+    assert not any((tmp_path / "results" / c).exists() for c in CSVS)
+    assert leftovers(tmp_path) == []
+    assert _no_kernel_left(proc.pid)
+
+    proc = run_batch(tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    log = (tmp_path / "logs" / "fixture.log").read_text()
+    assert f" {done}/{GENERATIONS} " in log  # the progress bar starts at the checkpoint
+    assert csvs(tmp_path) == csvs(first_run[0])
+
+
+def _no_kernel_left(parent_pid: int) -> bool:
+    """No process whose parent was the killed batch (its kernel) survives it."""
+    time.sleep(0.5)
+    if not Path("/proc").is_dir():
+        return True
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                env = (p / "environ").read_bytes()
+            except OSError:
+                continue
+            if f"JPY_PARENT_PID={parent_pid}".encode() in env and p.name != str(os.getpid()):
+                return False
+    return True
