@@ -17,7 +17,7 @@ def run(tmp_path, **params):
         str(NOTEBOOK),
         str(tmp_path / "out.ipynb"),
         parameters=dict(
-            preset="smoke",
+            {"preset": "smoke"},
             results_dir=dirs["results"],
             figures_dir=dirs["figures"],
             checkpoint_dir=dirs["checkpoints"],
