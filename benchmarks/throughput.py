@@ -19,6 +19,7 @@ its own subprocess (so compile time and peak memory belong to that configuration
 The last line is `symla_efficiency=<ratio>` for SymLA at the paper bandit shapes.
 
     python benchmarks/throughput.py [--shapes paper lite] [--agents symla metarnn] [--repeats 3]
+    python benchmarks/throughput.py --profile    # where a SymLA generation's time goes
 """
 
 import argparse
@@ -127,14 +128,104 @@ def measure(agent_name: str, shape: str, repeats: int, member_batch: int | None)
     )
 
 
+def profile(repeats: int) -> None:
+    """Where one member batch (8 members x 100 lifetimes x 100 steps) of SymLA spends its time.
+
+    Paper bandit shapes; each part is timed alone, best of `repeats`: the whole fitness, the agent's
+    steps alone (no sampling, no environment), sampling + environment alone (an agent that returns
+    zero logits), the LSTM cells alone, and the cells' batched gate products alone.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    from symla_lite import agents, envs, rollout
+    from symla_lite.agents.lstm import lstm_cell
+
+    members, lifetimes, length = 8, 100, 100
+    agent, env = agents.make("symla", hidden=64), envs.make("bandit")
+    pop = jax.vmap(agent.init)(jax.random.split(jax.random.key(0), members))
+    key = jax.random.key(1)
+
+    class Null:  # the rollout's own work: sampling, environment, scan
+        def initial_state(self, key, num_obs, num_actions):
+            return jnp.zeros(num_actions)
+
+        def step(self, params, state, obs, prev_action, prev_reward):
+            logits = state + params.w_fwd[0, : state.shape[0]]  # member-dependent: no shortcut
+            return logits, state
+
+    def fitness(a):
+        return jax.jit(
+            lambda p: jax.vmap(lambda q: rollout.fitness(a, q, env, key, lifetimes, length))(p)
+        )
+
+    def agent_only(p):
+        def lifetime(q, i):  # i: every lifetime its own input, so none is shared
+            s0 = agent.initial_state(key, 1, 2)
+            obs = jnp.ones(1) + 1e-3 * i
+
+            def step(s, _):
+                return agent.step(q, s, obs, jnp.int32(0), jnp.float32(1))[1], None
+
+            return jax.lax.scan(step, s0, None, length)[0].layers[0].h.sum()
+
+        steps = jnp.arange(lifetimes, dtype=jnp.float32)
+        return jax.vmap(lambda q: jax.vmap(lambda i: lifetime(q, i))(steps))(p)
+
+    def cells(p, x, h):  # the LSTM cells alone: gate products + element-wise, 2 per step
+        def tick(hc, _):
+            h, c = jax.vmap(lstm_cell)(p.lstm, x, *hc)
+            return (h, c), None
+
+        return jax.lax.scan(tick, (h, h), None, length * agent.micro_ticks)[0][0]
+
+    n_in = agent.cell_input_size + agent.hidden
+    xh = jnp.ones((members, lifetimes * 2, n_in)) * 0.1
+    w = jnp.ones((members, n_in, 4 * agent.hidden)) * 0.01
+
+    def products(xh, w):
+        def tick(x, _):
+            g = jnp.einsum("mrk,mkg->mrg", x, w)
+            return x + g[..., :n_in], None
+
+        return jax.lax.scan(tick, xh, None, length * agent.micro_ticks)[0]
+
+    parts = {
+        "whole fitness (symla)": (fitness(agent), (pop,)),
+        "agent steps only": (jax.jit(agent_only), (pop,)),
+        "sampling + env + scan (null agent)": (fitness(Null()), (pop,)),
+        "LSTM cells only (products + elementwise)": (
+            jax.jit(cells),
+            (pop, xh[..., : agent.cell_input_size], jnp.zeros((members, 2 * lifetimes, 64))),
+        ),
+        "gate products only": (jax.jit(products), (xh, w)),
+    }
+    flops = members * lifetimes * length * step_flops(agent, 1, 2)
+    print(f"profile: SymLA, paper bandit shapes, one member batch ({flops / 1e9:.1f} GFLOP)")
+    for name, (f, args) in parts.items():
+        jax.block_until_ready(f(*args))
+        best = float("inf")
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            jax.block_until_ready(f(*args))
+            best = min(best, time.perf_counter() - t0)
+        print(f"  {name:<42} {best:8.3f} s")
+    print(f"  dense 2048^2 matmul rate: {matmul_gflops():.1f} GFLOP/s")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shapes", nargs="+", default=["paper", "lite"], choices=list(SHAPES))
     ap.add_argument("--agents", nargs="+", default=["symla", "metarnn"])
     ap.add_argument("--repeats", type=int, default=3, help="timed generations per configuration")
     ap.add_argument("--member-batch", type=int, default=None, help="override TrainConfig's")
+    ap.add_argument("--profile", action="store_true", help="time the parts of a SymLA generation")
     ap.add_argument("--_child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+
+    if args.profile:
+        profile(args.repeats)
+        return 0
 
     if args._child:
         print(json.dumps(measure(*args._child, args.repeats, args.member_batch)))
