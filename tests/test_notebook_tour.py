@@ -1,0 +1,56 @@
+"""The tour notebook runs end to end with papermill in the smoke preset."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import papermill
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "tour.ipynb"
+
+
+def run(tmp_path, **params):
+    dirs = {k: str(tmp_path / k) for k in ("results", "figures", "checkpoints")}
+    papermill.execute_notebook(
+        str(NOTEBOOK),
+        str(tmp_path / "tour_out.ipynb"),
+        parameters=dict(
+            preset="smoke",
+            results_dir=dirs["results"],
+            figures_dir=dirs["figures"],
+            checkpoint_dir=dirs["checkpoints"],
+            **params,
+        ),
+        kernel_name="python3",
+        cwd=str(ROOT),
+        progress_bar=False,
+    )
+    return {k: Path(v) for k, v in dirs.items()}
+
+
+def test_tour_notebook_smoke(tmp_path):
+    d = run(tmp_path, n_test=300)
+    s = pd.read_csv(d["results"] / "tour_regret.csv")
+    assert {"method", "test_dist", "horizon", "regret_mean", "regret_sem", "n_lifetimes"} <= set(
+        s.columns
+    )
+    assert len(s) == 4 and s["method"].iloc[-1] == "thompson" and (s["n_lifetimes"] == 300).all()
+    horizon = int(s["horizon"].iloc[0])
+    assert ((s["regret_mean"] > 0) & (s["regret_mean"] < horizon)).all()
+    # the shipped (lite) SymLA beats Thompson sampling on its own distribution, as its README says
+    shipped = s[s["method"].str.startswith("symla (shipped")]["regret_mean"].iloc[0]
+    assert shipped < s[s["method"] == "thompson"]["regret_mean"].iloc[0]
+    t = pd.read_csv(d["results"] / "tour_lifetime.csv")
+    assert len(t) == 100 and set(t["action"]) <= {0, 1}
+    np.testing.assert_allclose(t["prob_0"] + t["prob_1"], 1.0, atol=1e-5)
+    assert t["h_norm_1"].std() > 0  # the per-weight LSTM state moves during the lifetime
+    for stem in ("tour_regret", "tour_inside"):
+        assert (d["figures"] / f"{stem}.png").stat().st_size > 1000
+    assert (d["results"] / "outputs" / "tour.json").exists()
+
+
+def test_tour_notebook_rejects_bad_probs(tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError, match="probs"):
+        run(tmp_path, probs=[0.5, 1.5])
