@@ -133,16 +133,16 @@ def test_run_writes_outputs_and_manifest(first_run):
     assert leftovers(tmp) == []
 
 
-def test_second_run_skips_and_force_reruns(first_run):
+def test_second_run_skips_and_force_reruns(first_run, capsys):
     tmp, _, first_wall = first_run
     before = csvs(tmp)
     proc = run_batch(tmp)
     assert proc.returncode == 0, proc.stderr
     assert "up to date, skipped" in proc.stdout and "running" not in proc.stdout
-    proc = run_batch(tmp, "--list")
-    assert "up to date" in proc.stdout
-    proc = run_batch(tmp, "--seed", "1", "--list")  # other parameters: not up to date
-    assert "to run: last run had other parameters" in proc.stdout
+    assert batch.main(["--preset", "smoke", *dirs(tmp), "--list"]) == 0
+    assert "fixture" in capsys.readouterr().out.split("up to date")[0]
+    assert batch.main(["--preset", "smoke", *dirs(tmp), "--seed", "1", "--list"]) == 0
+    assert "to run: last run had other parameters" in capsys.readouterr().out
     proc = run_batch(tmp, "--force", "--only", "fixture")
     assert proc.returncode == 0, proc.stderr
     assert "running (--force" in proc.stdout
