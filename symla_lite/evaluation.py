@@ -80,7 +80,7 @@ def regret(agent, params, env, tasks, key: jax.Array, length: int, chunk: int = 
         if stop - start < chunk and n > chunk:
             # pad the last chunk to the compiled size instead of compiling a second shape
             pad = chunk - (stop - start)
-            part = jax.tree.map(lambda x, p=pad: np.concatenate([x, x[:p]]), part)
+            part = jax.tree.map(lambda x, t, p=pad: np.concatenate([x, t[:p]]), part, tasks)
             ks = jax.numpy.concatenate([keys[start:stop], keys[:pad]])
         else:
             ks = keys[start:stop]
