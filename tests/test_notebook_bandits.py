@@ -1,39 +1,18 @@
 """The bandits notebook runs end to end with papermill in the smoke preset."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import papermill
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "bandits.ipynb"
 N_TEST = 2000
 
 
-def run(tmp_path, **params):
-    dirs = {k: str(tmp_path / k) for k in ("results", "figures", "checkpoints")}
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(tmp_path / "bandits_out.ipynb"),
-        parameters=dict(
-            preset="smoke",
-            results_dir=dirs["results"],
-            figures_dir=dirs["figures"],
-            checkpoint_dir=dirs["checkpoints"],
-            **params,
-        ),
-        kernel_name="python3",
-        cwd=str(ROOT),
-        progress_bar=False,
-    )
-    return {k: Path(v) for k, v in dirs.items()}
-
-
-def test_bandits_notebook_smoke(tmp_path):
+def test_bandits_notebook_smoke(run_notebook):
     dists = ["uniform_dependent", "hard_dependent"]
-    d = run(tmp_path, dists=dists, n_test=N_TEST, more_arms=[2, 3], unseen_reduces=["sum"])
+    d = run_notebook(
+        "bandits", dists=dists, n_test=N_TEST, more_arms=[2, 3], unseen_reduces=["sum"]
+    )
     base = pd.read_csv(d["results"] / "bandits_baselines.csv")
     cols = [
         "method",
@@ -82,6 +61,6 @@ def test_bandits_notebook_smoke(tmp_path):
     assert (d["results"] / "outputs" / "bandits.json").exists()
 
 
-def test_bandits_notebook_rejects_bad_parameters(tmp_path):
+def test_bandits_notebook_rejects_bad_parameters(run_notebook):
     with pytest.raises(papermill.PapermillExecutionError, match="unknown value"):
-        run(tmp_path, dists=["gaussian"])
+        run_notebook("bandits", dists=["gaussian"])

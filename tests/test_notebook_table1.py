@@ -1,36 +1,12 @@
 """The Table 1 notebook runs end to end with papermill in the smoke preset."""
 
-from pathlib import Path
-
 import pandas as pd
 import papermill
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "table1_symmetries.ipynb"
 
-
-def run(tmp_path, **params):
-    dirs = {k: str(tmp_path / k) for k in ("results", "figures", "checkpoints")}
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(tmp_path / "table1_out.ipynb"),
-        parameters=dict(
-            preset="smoke",
-            results_dir=dirs["results"],
-            figures_dir=dirs["figures"],
-            checkpoint_dir=dirs["checkpoints"],
-            **params,
-        ),
-        kernel_name="python3",
-        cwd=str(ROOT),
-        progress_bar=False,
-    )
-    return {k: Path(v) for k, v in dirs.items()}
-
-
-def test_table1_notebook_smoke(tmp_path):
-    d = run(tmp_path, hidden=8)
+def test_table1_notebook_smoke(run_notebook):
+    d = run_notebook("table1_symmetries", hidden=8)
     t = pd.read_csv(d["results"] / "table1.csv")
     cols = ["method", "property", "measured", "paper_claim", "agrees", "value", "detail"]
     assert set(cols) <= set(t.columns)
@@ -48,6 +24,6 @@ def test_table1_notebook_smoke(tmp_path):
     assert (d["results"] / "outputs" / "table1_symmetries.json").exists()
 
 
-def test_table1_notebook_rejects_bad_parameters(tmp_path):
+def test_table1_notebook_rejects_bad_parameters(run_notebook):
     with pytest.raises(papermill.PapermillExecutionError, match="hidden"):
-        run(tmp_path, hidden="big")
+        run_notebook("table1_symmetries", hidden="big")

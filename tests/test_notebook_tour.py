@@ -1,37 +1,13 @@
 """The tour notebook runs end to end with papermill in the smoke preset."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import papermill
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "tour.ipynb"
 
-
-def run(tmp_path, **params):
-    dirs = {k: str(tmp_path / k) for k in ("results", "figures", "checkpoints")}
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(tmp_path / "tour_out.ipynb"),
-        parameters=dict(
-            preset="smoke",
-            results_dir=dirs["results"],
-            figures_dir=dirs["figures"],
-            checkpoint_dir=dirs["checkpoints"],
-            **params,
-        ),
-        kernel_name="python3",
-        cwd=str(ROOT),
-        progress_bar=False,
-    )
-    return {k: Path(v) for k, v in dirs.items()}
-
-
-def test_tour_notebook_smoke(tmp_path):
-    d = run(tmp_path, n_test=300)
+def test_tour_notebook_smoke(run_notebook):
+    d = run_notebook("tour", n_test=300)
     s = pd.read_csv(d["results"] / "tour_regret.csv")
     assert {"method", "test_dist", "horizon", "regret_mean", "regret_sem", "n_lifetimes"} <= set(
         s.columns
@@ -51,6 +27,6 @@ def test_tour_notebook_smoke(tmp_path):
     assert (d["results"] / "outputs" / "tour.json").exists()
 
 
-def test_tour_notebook_rejects_bad_probs(tmp_path):
+def test_tour_notebook_rejects_bad_probs(run_notebook):
     with pytest.raises(papermill.PapermillExecutionError, match="probs"):
-        run(tmp_path, probs=[0.5, 1.5])
+        run_notebook("tour", probs=[0.5, 1.5])

@@ -1,33 +1,9 @@
 """The unseen_environments notebook runs end to end with papermill in the smoke preset."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import papermill
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "unseen_environments.ipynb"
-
-
-def run(tmp_path, **params):
-    dirs = {k: str(tmp_path / k) for k in ("results", "figures", "checkpoints")}
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(tmp_path / "out.ipynb"),
-        parameters=dict(
-            {"preset": "smoke"},
-            results_dir=dirs["results"],
-            figures_dir=dirs["figures"],
-            checkpoint_dir=dirs["checkpoints"],
-            **params,
-        ),
-        kernel_name="python3",
-        cwd=str(ROOT),
-        progress_bar=False,
-    )
-    return {k: Path(v) for k, v in dirs.items()}
 
 
 def figures_exist(d, stem):
@@ -36,8 +12,8 @@ def figures_exist(d, stem):
     assert (d["results"] / "outputs" / "unseen_environments.json").exists()
 
 
-def test_unseen_environments_notebook_smoke(tmp_path):
-    d = run(tmp_path, env_ids=["CartPole-v1"], reinforce_lrs=[0.01, 0.1])
+def test_unseen_environments_notebook_smoke(run_notebook):
+    d = run_notebook("unseen_environments", env_ids=["CartPole-v1"], reinforce_lrs=[0.01, 0.1])
     ep = pd.read_csv(d["results"] / "unseen_environments.csv")
     cols = ["env", "method", "episode", "return_mean", "return_sem", "n_lifetimes"]
     assert set(cols) <= set(ep.columns)
@@ -52,6 +28,6 @@ def test_unseen_environments_notebook_smoke(tmp_path):
     figures_exist(d, "unseen_environments")
 
 
-def test_unseen_environments_rejects_unknown_env(tmp_path):
+def test_unseen_environments_rejects_unknown_env(run_notebook):
     with pytest.raises(papermill.PapermillExecutionError, match="unknown value"):
-        run(tmp_path, env_ids=["Pendulum-v1"])
+        run_notebook("unseen_environments", env_ids=["Pendulum-v1"])

@@ -1,33 +1,9 @@
 """The unseen_observations notebook runs end to end with papermill in the smoke preset."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import papermill
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "unseen_observations.ipynb"
-
-
-def run(tmp_path, **params):
-    dirs = {k: str(tmp_path / k) for k in ("results", "figures", "checkpoints")}
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(tmp_path / "out.ipynb"),
-        parameters=dict(
-            {"preset": "smoke"},
-            results_dir=dirs["results"],
-            figures_dir=dirs["figures"],
-            checkpoint_dir=dirs["checkpoints"],
-            **params,
-        ),
-        kernel_name="python3",
-        cwd=str(ROOT),
-        progress_bar=False,
-    )
-    return {k: Path(v) for k, v in dirs.items()}
 
 
 def figures_exist(d, stem):
@@ -36,8 +12,8 @@ def figures_exist(d, stem):
     assert (d["results"] / "outputs" / "unseen_observations.json").exists()
 
 
-def test_unseen_observations_notebook_smoke(tmp_path):
-    d = run(tmp_path)
+def test_unseen_observations_notebook_smoke(run_notebook):
+    d = run_notebook("unseen_observations")
     df = pd.read_csv(d["results"] / "unseen_observations.csv")
     cols = ["method", "setting", "return_mean", "return_sem", "n_lifetimes", "lifetime", "preset"]
     assert set(cols) <= set(df.columns)
@@ -53,6 +29,6 @@ def test_unseen_observations_notebook_smoke(tmp_path):
     figures_exist(d, "unseen_observations")
 
 
-def test_unseen_observations_rejects_bad_preset(tmp_path):
+def test_unseen_observations_rejects_bad_preset(run_notebook):
     with pytest.raises(papermill.PapermillExecutionError, match="unknown value"):
-        run(tmp_path, preset="huge")
+        run_notebook("unseen_observations", preset="huge")

@@ -1,31 +1,6 @@
 """The unseen_tasks notebook runs end to end with papermill in the smoke preset."""
 
-from pathlib import Path
-
 import pandas as pd
-import papermill
-
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "unseen_tasks.ipynb"
-
-
-def run(tmp_path, **params):
-    dirs = {k: str(tmp_path / k) for k in ("results", "figures", "checkpoints")}
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(tmp_path / "out.ipynb"),
-        parameters=dict(
-            {"preset": "smoke"},
-            results_dir=dirs["results"],
-            figures_dir=dirs["figures"],
-            checkpoint_dir=dirs["checkpoints"],
-            **params,
-        ),
-        kernel_name="python3",
-        cwd=str(ROOT),
-        progress_bar=False,
-    )
-    return {k: Path(v) for k, v in dirs.items()}
 
 
 def figures_exist(d, stem):
@@ -34,8 +9,8 @@ def figures_exist(d, stem):
     assert (d["results"] / "outputs" / "unseen_tasks.json").exists()
 
 
-def test_unseen_tasks_notebook_smoke(tmp_path):
-    d = run(tmp_path)
+def test_unseen_tasks_notebook_smoke(run_notebook):
+    d = run_notebook("unseen_tasks")
     df = pd.read_csv(d["results"] / "unseen_tasks.csv")
     cols = ["method", "setting", "part", "object", "count_mean", "count_sem", "n_lifetimes"]
     assert set(cols) <= set(df.columns)
