@@ -268,9 +268,10 @@ def staleness(entry: dict | None, nb: Notebook, executed: Path, record: Path, di
         return "not run yet"
     if entry.get("parameters") != nb.params:
         return "last run had other parameters"
-    if entry.get("inputs_sha256") != digest:
+    if entry.get("inputs_digest") != f"sha256:{digest}":
         return "the notebook or the package changed since the last run"
-    if not executed.exists() or sha256_file(executed) != entry.get("executed_sha256"):
+    executed_sha = entry.get("executed_sha256", {}).get(show(executed))
+    if not executed.exists() or sha256_file(executed) != executed_sha:
         return "executed copy missing or changed"
     if not record.exists():
         return "outputs record missing"
@@ -553,8 +554,10 @@ def _main(args) -> int:
                 "started_utc": started,
                 "wall_time_s": round(wall, 1),
                 **provenance,
-                "inputs_sha256": digest,
-                "executed_sha256": sha256_file(executed),
+                # Only files are keyed by their path with a bare sha256, so that a reader can
+                # check every such pair against the tree; the inputs digest is not a file.
+                "inputs_digest": f"sha256:{digest}",
+                "executed_sha256": {show(executed): sha256_file(executed)},
                 "outputs_record": show(record),
                 "files": files,
             }

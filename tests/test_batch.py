@@ -129,7 +129,10 @@ def test_run_writes_outputs_and_manifest(first_run):
     assert sorted(files) == sorted(str(p) for p in expected)
     for path, sha in files.items():
         assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha
-    assert entry["executed_sha256"] == hashlib.sha256(executed.read_bytes()).hexdigest()
+    assert list(entry["executed_sha256"].values()) == [
+        hashlib.sha256(executed.read_bytes()).hexdigest()
+    ]
+    assert entry["inputs_digest"].startswith("sha256:")
     assert leftovers(tmp) == []
 
 
@@ -161,7 +164,7 @@ def test_stale_output_is_rerun(first_run, tmp_path):
     executed = tmp / "executed" / "fixture.ipynb"
     nb = batch.Notebook("fixture", FIXTURES / "fixture.ipynb", {}, entry["parameters"])
     record = tmp / "results" / "outputs" / "fixture.json"
-    digest = entry["inputs_sha256"]
+    digest = entry["inputs_digest"].removeprefix("sha256:")
     assert batch.staleness(entry, nb, executed, record, digest) is None
     assert "changed" in batch.staleness(entry, nb, executed, record, "0" * 64)
     changed = dict(entry, files={**entry["files"], str(tmp_path / "gone.csv"): "0"})
