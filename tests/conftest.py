@@ -35,3 +35,15 @@ def run_notebook(tmp_path):
         return dirs
 
     return run
+
+
+@pytest.fixture
+def check_figure_and_record():
+    """check(dirs, name): the figure <name>.png/.pdf is non-trivial and the outputs record exists."""
+
+    def check(dirs: dict[str, Path], name: str) -> None:
+        for ext in ("png", "pdf"):
+            assert (dirs["figures"] / f"{name}.{ext}").stat().st_size > 1000
+        assert (dirs["results"] / "outputs" / f"{name}.json").exists()
+
+    return check

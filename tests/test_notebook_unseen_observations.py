@@ -6,13 +6,7 @@ import papermill
 import pytest
 
 
-def figures_exist(d, stem):
-    for ext in ("png", "pdf"):
-        assert (d["figures"] / f"{stem}.{ext}").stat().st_size > 1000
-    assert (d["results"] / "outputs" / "unseen_observations.json").exists()
-
-
-def test_unseen_observations_notebook_smoke(run_notebook):
+def test_unseen_observations_notebook_smoke(run_notebook, check_figure_and_record):
     d = run_notebook("unseen_observations")
     df = pd.read_csv(d["results"] / "unseen_observations.csv")
     cols = ["method", "setting", "return_mean", "return_sem", "n_lifetimes", "lifetime", "preset"]
@@ -26,7 +20,7 @@ def test_unseen_observations_notebook_smoke(run_notebook):
     assert sym["obs_permuted"] == pytest.approx(sym["as_trained"], abs=1e-6)  # exact invariance
     hist = pd.read_csv(d["results"] / "unseen_observations_training.csv")
     assert np.isfinite(hist["mean_fitness"]).all()
-    figures_exist(d, "unseen_observations")
+    check_figure_and_record(d, "unseen_observations")
 
 
 def test_unseen_observations_rejects_bad_preset(run_notebook):

@@ -3,13 +3,7 @@
 import pandas as pd
 
 
-def figures_exist(d, stem):
-    for ext in ("png", "pdf"):
-        assert (d["figures"] / f"{stem}.{ext}").stat().st_size > 1000
-    assert (d["results"] / "outputs" / "unseen_tasks.json").exists()
-
-
-def test_unseen_tasks_notebook_smoke(run_notebook):
+def test_unseen_tasks_notebook_smoke(run_notebook, check_figure_and_record):
     d = run_notebook("unseen_tasks")
     df = pd.read_csv(d["results"] / "unseen_tasks.csv")
     cols = ["method", "setting", "part", "object", "count_mean", "count_sem", "n_lifetimes"]
@@ -22,4 +16,4 @@ def test_unseen_tasks_notebook_smoke(run_notebook):
     assert ((df["count_mean"] >= 0) & (df["count_mean"] <= half)).all()
     rnd = df[df["method"] == "random"]
     assert rnd["count_mean"].sum() > 0  # a random walk on a small grid meets objects
-    figures_exist(d, "unseen_tasks")
+    check_figure_and_record(d, "unseen_tasks")
