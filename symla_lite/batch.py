@@ -17,13 +17,19 @@ stopped when run again.
 package versions, the device JAX ran on, and the sha256 of every file the notebook recorded writing
 (`symla_lite.notebook.Outputs`, via `<results-dir>/outputs/<name>.json`).
 
-Exit status: 0 done, 1 a notebook failed, 2 bad input (nothing was run), 130/143 interrupted.
+One batch at a time may use a results folder: a batch holds `<results-dir>/.run_all.lock` (an
+exclusive `flock`, released by the system even if the batch is killed; the file stays) while it runs, and a second
+batch on the same results stops at once, before anything runs.
+
+Exit status: 0 done, 1 a notebook failed, 2 bad input or another batch running (nothing was run),
+130/143 interrupted.
 """
 
 import argparse
 import ast
 import contextlib
 import datetime
+import fcntl
 import hashlib
 import json
 import os
@@ -282,6 +288,32 @@ def staleness(entry: dict | None, nb: Notebook, executed: Path, record: Path, di
     return None
 
 
+@contextlib.contextmanager
+def batch_lock(results_dir: Path):
+    """Hold `<results_dir>/.run_all.lock` for the duration; BadInput if another batch holds it."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    path = results_dir / ".run_all.lock"
+    f = path.open("a+")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.seek(0)
+        holder = f.read().strip() or "?"
+        f.close()
+        raise BadInput(
+            f"another batch (pid {holder}) is running on {show(results_dir)}: wait for it to end "
+            f"or stop it (it holds {show(path)})"
+        ) from None
+    try:
+        f.seek(0)
+        f.truncate()
+        f.write(f"{os.getpid()}\n")
+        f.flush()
+        yield
+    finally:
+        f.close()  # the file stays: removing it could let two batches lock different files
+
+
 # ---------------------------------------------------------------------------------------------
 # Running one notebook
 
@@ -482,6 +514,13 @@ def _main(args) -> int:
     )
     plan_parameters(notebooks, common, args.extra)
 
+    if args.list:
+        return _run(args, notebooks, notebooks_dir, executed_dir, logs_dir, results_dir)
+    with batch_lock(results_dir):
+        return _run(args, notebooks, notebooks_dir, executed_dir, logs_dir, results_dir)
+
+
+def _run(args, notebooks, notebooks_dir, executed_dir, logs_dir, results_dir) -> int:
     manifest_path = results_dir / "manifest.json"
     manifest = load_manifest(manifest_path)
     pkg = package_digest()

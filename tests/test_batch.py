@@ -51,7 +51,7 @@ def csvs(tmp: Path) -> dict:
 
 def leftovers(tmp: Path) -> list[Path]:
     """Temporary files (atomic writes, partial notebooks) left behind."""
-    return [p for p in tmp.rglob(".*") if p.is_file()]
+    return [p for p in tmp.rglob(".*") if p.is_file() and p.name != ".run_all.lock"]
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +156,20 @@ def test_two_runs_give_identical_csvs(first_run, tmp_path):
     proc = run_batch(tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert csvs(tmp_path) == csvs(first_run[0])
+
+
+def test_a_second_batch_on_the_same_results_stops_before_running(tmp_path):
+    with batch.batch_lock(tmp_path / "results"):
+        proc = run_batch(tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"another batch (pid {os.getpid()}) is running" in proc.stderr
+    assert not (tmp_path / "logs").exists() and not (tmp_path / "executed").exists()
+    assert [p.name for p in (tmp_path / "results").iterdir()] == [".run_all.lock"]
+    with batch.batch_lock(tmp_path / "results"):  # released: it can be taken again
+        pass
+    with pytest.raises(batch.BadInput, match="another batch"), batch.batch_lock(tmp_path):
+        with batch.batch_lock(tmp_path):  # two holders in one process conflict as well
+            pass
 
 
 def test_stale_output_is_rerun(first_run, tmp_path):
