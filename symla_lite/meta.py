@@ -90,7 +90,9 @@ class TrainConfig:
 @dataclass
 class TrainResult:
     params: object  # meta-learned parameters (the ES mean), a pytree of the agent's params
-    history: pd.DataFrame  # generation, mean_fitness, best_fitness, elapsed_s
+    # generation, mean_fitness, best_fitness: deterministic, so that CSVs of it repeat exactly
+    history: pd.DataFrame
+    elapsed_s: float  # wall time of the meta-training, across resumes
     config: TrainConfig
     agent: object
     env: object
@@ -228,7 +230,7 @@ def train(config: TrainConfig) -> TrainResult:
         ckpt = _load_checkpoint(ckpt_path, config)
         es_state = jax.tree.map(jnp.asarray, ckpt["es_state"])
         records, start = ckpt["history"], ckpt["generation"]
-        elapsed0 = records[-1]["elapsed_s"] if records else 0.0
+        elapsed0 = float(ckpt.get("elapsed_s", 0.0))
 
     if mesh is not None:  # the same values on every host: replicate them over the mesh
         es_state = jax.device_put(es_state, NamedSharding(mesh, P()))
@@ -255,9 +257,7 @@ def train(config: TrainConfig) -> TrainResult:
             )
         elapsed = elapsed0 + time.perf_counter() - t0
         records += [
-            dict(
-                generation=gen + i, mean_fitness=float(m), best_fitness=float(b), elapsed_s=elapsed
-            )
+            dict(generation=gen + i, mean_fitness=float(m), best_fitness=float(b))
             for i, (m, b) in enumerate(zip(mean_fit, best_fit, strict=True))
         ]
         gen += n
@@ -269,14 +269,17 @@ def train(config: TrainConfig) -> TrainResult:
                 generation=gen,
                 es_state=io.to_numpy(es_state),
                 history=records,
+                elapsed_s=elapsed,
             )
             io.write_bytes(ckpt_path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
     bar.close()
     return TrainResult(
-        params=strategy.get_mean(es_state),
-        history=pd.DataFrame(
-            records, columns=["generation", "mean_fitness", "best_fitness", "elapsed_s"]
+        # this host's copy on the default device, whatever the mesh, to mix with any other array
+        params=jax.tree.map(
+            lambda x: jnp.asarray(np.asarray(x.addressable_data(0))), strategy.get_mean(es_state)
         ),
+        history=pd.DataFrame(records, columns=["generation", "mean_fitness", "best_fitness"]),
+        elapsed_s=elapsed0 + time.perf_counter() - t0,
         config=config,
         agent=agent,
         env=env,

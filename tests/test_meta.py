@@ -2,6 +2,7 @@
 
 import jax
 import numpy as np
+import pandas as pd
 import pytest
 
 from symla_lite import meta, rollout
@@ -29,7 +30,8 @@ def test_es_improves_mean_fitness_on_the_smoke_bandit_preset(smoke):
     # 4000 lifetimes of 20 steps: the standard error of the mean is below 0.05.
     assert evaluate(smoke) > evaluate(start) + 0.8
     hist = smoke.history
-    assert list(hist.columns) == ["generation", "mean_fitness", "best_fitness", "elapsed_s"]
+    assert list(hist.columns) == ["generation", "mean_fitness", "best_fitness"]
+    assert smoke.elapsed_s > 0
     assert hist.generation.tolist() == list(range(30))
     assert (hist.best_fitness >= hist.mean_fitness).all()
     assert hist.mean_fitness.tail(5).mean() > hist.mean_fitness.head(5).mean()
@@ -49,7 +51,7 @@ def test_resume_equals_uninterrupted(tmp_path):
     meta.train(meta.TrainConfig(**{**base, "generations": 4}, checkpoint_dir=ckpt))
     resumed = meta.train(meta.TrainConfig(**base, checkpoint_dir=ckpt, resume=True))
     np.testing.assert_array_equal(flat(resumed.params), flat(whole.params))
-    np.testing.assert_array_equal(resumed.history.mean_fitness, whole.history.mean_fitness)
+    pd.testing.assert_frame_equal(resumed.history, whole.history)
 
 
 def test_resume_errors(tmp_path):
