@@ -2,7 +2,10 @@
 
 For each agent at the paper's bandit shapes (hidden 64, population 512, 100 lifetimes of 100 steps)
 and at the lite bandit shapes, one ES generation (ask, all lifetimes, tell) is compiled and timed in
-its own subprocess (so compile time and peak memory belong to that configuration alone):
+its own subprocess (so compile time and peak memory belong to that configuration alone), with the
+population sharded over all JAX devices exactly as `meta.train` does (importing symla_lite gives JAX
+one CPU device per core; `--devices 1` measures one device, i.e. one core for the small batched
+products, as before that change):
 
 - compile_s: lowering + XLA compilation of the generation;
 - s_per_gen: best (and median) wall time of one generation after compilation;
@@ -11,14 +14,15 @@ its own subprocess (so compile time and peak memory belong to that configuration
   every LSTM cell's fused gate product, the message / read-out products; element-wise work,
   random numbers and the environment are not counted, so the ratio is a lower bound;
 - gflops: achieved rate; matmul_gflops: the best dense float32 2048^2 product rate measured in
-  this run (before and after every configuration's timing, and at the end); efficiency: their
-  ratio;
+  this run (before and after every configuration's timing, and at the end in a process with one
+  JAX device, whose product uses every core); efficiency: their ratio;
 - mm_here: the matmul rate measured next to that row (how loaded the shared machine was);
 - peak_mb: the subprocess's peak resident memory; xla_temp_mb: XLA's buffer assignment for it.
 
 The last line is `symla_efficiency=<ratio>` for SymLA at the paper bandit shapes.
 
     python benchmarks/throughput.py [--shapes paper lite] [--agents symla metarnn] [--repeats 3]
+    python benchmarks/throughput.py --devices 1  # one JAX CPU device
     python benchmarks/throughput.py --profile    # where a SymLA generation's time goes
 """
 
@@ -71,6 +75,18 @@ def matmul_gflops(n: int = 2048, repeats: int = 10) -> float:
     return 2 * n**3 / best / 1e9
 
 
+def machine_matmul_gflops() -> float:
+    """The dense matmul rate of a process with one JAX CPU device (its product uses every core;
+    with one device per core a single product runs slower, which would flatter the ratio)."""
+    env = {**os.environ, "JAX_NUM_CPU_DEVICES": "1"}
+    code = f"import sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); import throughput; "
+    code += "print(throughput.matmul_gflops())"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    if proc.returncode:
+        raise RuntimeError(f"matmul reference failed:\n{proc.stderr[-2000:]}")
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
 def measure(agent_name: str, shape: str, repeats: int, member_batch: int | None) -> dict:
     """Compile and time one generation of `agent_name` at `shape` (runs inside a subprocess)."""
     import jax
@@ -88,7 +104,10 @@ def measure(agent_name: str, shape: str, repeats: int, member_batch: int | None)
     template = agent.init(k_init)
     strategy = meta.make_strategy(template, hp)
     es_state = strategy.init(k_es, template, strategy.default_params)
-    run = meta.make_chunk_fn(strategy, agent, env, hp, k_run, config.member_batch)
+    mesh = meta.population_mesh(hp["population"])  # as meta.train shards the population
+    run = meta.make_chunk_fn(strategy, agent, env, hp, k_run, config.member_batch, mesh)
+    replicated = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())
+    es_state = jax.device_put(es_state, replicated)
 
     gens = jnp.arange(0, 1, dtype=jnp.int32)
     peak_before = matmul_gflops()  # the machine is shared: measure its rate next to the timing
@@ -116,6 +135,7 @@ def measure(agent_name: str, shape: str, repeats: int, member_batch: int | None)
         lifetime=hp["lifetime"],
         hidden=hp["hidden"],
         member_batch=config.member_batch,
+        devices=mesh.size,
         compile_s=compile_s,
         s_per_gen=min(times),
         s_per_gen_median=statistics.median(times),
@@ -131,7 +151,7 @@ def measure(agent_name: str, shape: str, repeats: int, member_batch: int | None)
 def profile(repeats: int) -> None:
     """Where one member batch (8 members x 100 lifetimes x 100 steps) of SymLA spends its time.
 
-    Paper bandit shapes; each part is timed alone, best of `repeats`: the whole fitness, the agent's
+    Paper bandit shapes, on one device (one core for the batched products); each part is timed alone, best of `repeats`: the whole fitness, the agent's
     steps alone (no sampling, no environment), sampling + environment alone (an agent that returns
     zero logits), the LSTM cells alone, and the cells' batched gate products alone.
     """
@@ -219,6 +239,9 @@ def main(argv=None):
     ap.add_argument("--agents", nargs="+", default=["symla", "metarnn"])
     ap.add_argument("--repeats", type=int, default=3, help="timed generations per configuration")
     ap.add_argument("--member-batch", type=int, default=None, help="override TrainConfig's")
+    ap.add_argument(
+        "--devices", type=int, default=None, help="JAX CPU devices (default: one per core)"
+    )
     ap.add_argument("--profile", action="store_true", help="time the parts of a SymLA generation")
     ap.add_argument("--_child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -245,16 +268,20 @@ def main(argv=None):
             ]
             if args.member_batch is not None:
                 cmd += ["--member-batch", str(args.member_batch)]
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+            env = os.environ.copy()
+            if args.devices is not None:
+                env["JAX_NUM_CPU_DEVICES"] = str(args.devices)
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
             if proc.returncode:
                 raise RuntimeError(f"{name} at {shape} shapes failed:\n{proc.stderr[-3000:]}")
             rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    peak = max([matmul_gflops(), *(r["matmul_local"] for r in rows)])
+    peak = max([machine_matmul_gflops(), *(r["matmul_local"] for r in rows)])
 
-    cols = ("agent", "shape", "population", "num_evals", "lifetime", "hidden", "member_batch")
+    cols = ("agent", "shape", "population", "num_evals", "lifetime", "hidden")
+    cols += ("member_batch", "devices")
     print(f"dense float32 2048^2 matmul: {peak:.1f} GFLOP/s ({os.cpu_count()} CPUs visible)")
     head = (
-        f"{'agent':<8} {'shape':<6} {'pop':>4} {'evals':>5} {'L':>4} {'N':>3} {'mb':>3} "
+        f"{'agent':<8} {'shape':<6} {'pop':>4} {'evals':>5} {'L':>4} {'N':>3} {'mb':>3} {'dev':>3} "
         f"{'compile_s':>9} {'s/gen':>8} {'med s/gen':>9} {'Msteps/s':>8} {'GFLOP/gen':>9} "
         f"{'GFLOP/s':>8} {'mm_here':>7} {'eff':>6} {'peak_MB':>8} {'xla_MB':>7}"
     )
@@ -264,7 +291,7 @@ def main(argv=None):
         r["efficiency"] = r["gflops"] / peak
         print(
             f"{r['agent']:<8} {r['shape']:<6} "
-            + " ".join(f"{r[c]:>{w}}" for c, w in zip(cols[2:], (4, 5, 4, 3, 3), strict=True))
+            + " ".join(f"{r[c]:>{w}}" for c, w in zip(cols[2:], (4, 5, 4, 3, 3, 3), strict=True))
             + f" {r['compile_s']:>9.2f} {r['s_per_gen']:>8.3f} {r['s_per_gen_median']:>9.3f}"
             f" {r['steps_per_s'] / 1e6:>8.3f} {r['gflop_per_gen']:>9.2f} {r['gflops']:>8.1f}"
             f" {r['matmul_local']:>7.1f} {r['efficiency']:>6.3f} {r['peak_mb']:>8.0f} {r['xla_temp_mb']:>7.1f}"

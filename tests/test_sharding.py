@@ -1,4 +1,5 @@
-"""The population sharded over 4 (forced host) devices gives the single-device meta-parameters."""
+"""The population sharded over 4 (forced host) devices gives the single-device meta-parameters;
+importing symla_lite gives JAX one CPU device per core unless the user chose a count."""
 
 import json
 import os
@@ -51,3 +52,20 @@ def test_sharded_population_gives_the_single_device_meta_parameters():
         assert res["mesh"] == 4, (agent, res)
         assert res["params_equal"] and res["fitness_equal"], (agent, res)
         assert res["moved"] > 0, (agent, res)  # training did change the parameters
+
+
+def _device_count(**env_vars) -> int:
+    env = {k: v for k, v in os.environ.items() if k not in ("JAX_NUM_CPU_DEVICES", "XLA_FLAGS")}
+    code = "import symla_lite, jax; print(jax.device_count())"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**env, **env_vars}
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return int(proc.stdout.strip().splitlines()[-1])
+
+
+def test_one_cpu_device_per_core_unless_the_user_chose():
+    assert _device_count(JAX_PLATFORMS="cpu") == len(os.sched_getaffinity(0))
+    assert _device_count(JAX_PLATFORMS="cpu", JAX_NUM_CPU_DEVICES="1") == 1
+    flags = "--xla_force_host_platform_device_count=3"
+    assert _device_count(JAX_PLATFORMS="cpu", XLA_FLAGS=flags) == 3
