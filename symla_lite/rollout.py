@@ -3,6 +3,8 @@
 When an episode ends the environment resets (gymnax auto-reset) and the agent's memory carries on.
 """
 
+from collections.abc import Callable
+
 import jax
 import jax.numpy as jnp
 from flax import struct
@@ -15,14 +17,21 @@ class Lifetime:
     dones: jax.Array  # bool[L], an episode ended at this step
     regret: jax.Array  # float32[L], NaN where the environment defines none
     logits: jax.Array  # float32[L, B]
+    record: object = None  # what `record(agent_state)` returned after each step, stacked: [L, ...]
 
 
 def obs_size(env, env_params) -> int:
     return int(env.observation_space(env_params).shape[0])
 
 
-def run_lifetime(agent, params, env, env_params, key: jax.Array, length: int) -> Lifetime:
-    """Roll `agent` for `length` steps in `env` with the task `env_params` (one lifetime)."""
+def run_lifetime(
+    agent, params, env, env_params, key: jax.Array, length: int, record: Callable | None = None
+) -> Lifetime:
+    """Roll `agent` for `length` steps in `env` with the task `env_params` (one lifetime).
+
+    record: an optional function of the agent's state after each step (e.g. to look inside it);
+    its results, stacked over steps, are returned as `Lifetime.record`.
+    """
     k_agent, k_reset, k_steps = jax.random.split(key, 3)
     state = agent.initial_state(k_agent, obs_size(env, env_params), env.num_actions)
     obs, env_state = env.reset(k_reset, env_params)
@@ -37,11 +46,12 @@ def run_lifetime(agent, params, env, env_params, key: jax.Array, length: int) ->
         )
         reward = jnp.asarray(reward, jnp.float32)
         regret = info.get("regret", jnp.nan)
-        out = (reward, action, jnp.logical_or(terminated, truncated), regret, logits)
+        extra = None if record is None else record(agent_state)
+        out = (reward, action, jnp.logical_or(terminated, truncated), regret, logits, extra)
         return (obs, env_state, agent_state, action, reward), out
 
     carry = (obs, env_state, state, jnp.int32(-1), jnp.float32(0.0))
-    _, (rewards, actions, dones, regret, logits) = jax.lax.scan(
+    _, (rewards, actions, dones, regret, logits, extra) = jax.lax.scan(
         step, carry, jax.random.split(k_steps, length)
     )
     return Lifetime(
@@ -50,6 +60,7 @@ def run_lifetime(agent, params, env, env_params, key: jax.Array, length: int) ->
         dones=dones,
         regret=jnp.asarray(regret, jnp.float32),
         logits=logits,
+        record=extra,
     )
 
 

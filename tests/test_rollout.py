@@ -55,3 +55,16 @@ def test_fitness_is_mean_summed_reward():
     f = rollout.fitness(agent, {}, env, jax.random.key(0), 8, 10)
     lt = rollout.run_lifetimes(agent, {}, env, jax.random.key(0), 8, 10)
     np.testing.assert_allclose(f, jnp.sum(lt.rewards, -1).mean(), rtol=1e-6)
+
+
+def test_record_returns_the_agent_state_after_every_step():
+    env = envs.make("bandit", dist="uniform_independent", num_arms=3)
+    agent = agents.make("symla", hidden=4)
+    params = agent.init(jax.random.key(0))
+    task, key = env.sample_params(jax.random.key(1)), jax.random.key(2)
+    plain = rollout.run_lifetime(agent, params, env, task, key, 7)
+    lt = rollout.run_lifetime(agent, params, env, task, key, 7, lambda s: s.layers[-1].fwd)
+    assert plain.record is None and lt.record.shape == (7, 3, agent.fwd_size)
+    # SymLA's logits are its last layer's forward messages (first component) after the step
+    np.testing.assert_array_equal(lt.record[:, :, 0], lt.logits)
+    np.testing.assert_array_equal(lt.actions, plain.actions)

@@ -1,8 +1,8 @@
 """The tour notebook's logic: meta-train a bandit learner, compare it with Thompson sampling on the
 same test lifetimes, and look inside a trained SymLA over one lifetime.
 
-`trace_lifetime` records what `rollout.run_lifetime` does not: the agent's state at every step
-(for SymLA the A x B per-weight LSTM states and the forward messages), so that learning can be
+`trace_lifetime` runs one lifetime with `rollout.run_lifetime`, recording the agent's state at every
+step (for SymLA the A x B per-weight LSTM states and the forward messages), so that learning can be
 watched as the rewards arrive.
 """
 
@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from symla_lite import baselines, envs, evaluation, meta, params_io
+from symla_lite import baselines, envs, evaluation, meta, params_io, rollout
 from symla_lite.envs.bandit import BanditParams
 from symla_lite.presets import preset as preset_table
 
@@ -87,27 +87,25 @@ def trace_lifetime(agent, params, probs, key: jax.Array, length: int):
     probs = jnp.asarray(probs, jnp.float32)
     num_arms = int(probs.shape[0])
     env = envs.make("bandit", dist="uniform_independent", num_arms=num_arms)
-    task = BanditParams(probs=probs)
-    k_agent, k_reset, k_steps = jax.random.split(key, 3)
-    state = agent.initial_state(k_agent, 1, num_arms)
-    obs, env_state = env.reset(k_reset, task)
 
-    def step(carry, k):
-        obs, env_state, agent_state, prev_action, prev_reward = carry
-        k_act, k_env = jax.random.split(k)
-        logits, agent_state = agent.step(params, agent_state, obs, prev_action, prev_reward)
-        action = jax.random.categorical(k_act, logits).astype(jnp.int32)
-        obs, env_state, reward, _, _, _ = env.step(k_env, env_state, action, task)
-        layer = agent_state.layers[-1]
-        out = (logits, action, reward, layer.h[0], layer.fwd)
-        return (obs, env_state, agent_state, action, reward), out
+    def inside(state):  # the last layer's LSTM states of obs 0 and its forward messages
+        return state.layers[-1].h[0], state.layers[-1].fwd
 
-    carry = (obs, env_state, state, jnp.int32(-1), jnp.float32(0.0))
-    run = jax.jit(lambda c, ks: jax.lax.scan(step, c, ks))
-    _, (logits, actions, rewards, h, fwd) = run(carry, jax.random.split(k_steps, length))
+    run = jax.jit(
+        lambda p, k: rollout.run_lifetime(
+            agent, p, env, BanditParams(probs=probs), k, length, inside
+        )
+    )
+    life = run(params, key)
+    logits, actions, rewards = life.logits, life.actions, life.rewards
+    h, fwd = life.record
     logits, h = np.asarray(logits), np.asarray(h)
     frame = pd.DataFrame(
-        {"step": np.arange(1, length + 1), "action": np.asarray(actions), "reward": rewards}
+        {
+            "step": np.arange(1, length + 1),
+            "action": np.asarray(actions),
+            "reward": np.asarray(rewards),
+        }
     )
     p = np.asarray(jax.nn.softmax(logits, axis=-1))
     for b in range(num_arms):
