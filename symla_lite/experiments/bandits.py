@@ -344,16 +344,23 @@ def plot_unseen_actions(unseen: pd.DataFrame):
     df["label"] = df["method"] + np.where(
         df["message_reduce"].fillna("") != "", " (" + df["message_reduce"].fillna("") + ")", ""
     )
+    # one colour per method in both panels
+    colors = dict(zip(df["label"].unique(), sns.color_palette(n_colors=df["label"].nunique())))
     left = df[(df["test_dist"].str.startswith("biased"))]
+    hue_order = list(left["label"].unique())
     sns.barplot(
         data=left,
         x="setting",
         y="regret_mean",
         hue="label",
+        hue_order=hue_order,
+        palette=colors,
         ax=ax1,
         order=["as_trained", "permuted", "reversed"],
     )
-    for cont, (_, g) in zip(ax1.containers, left.groupby("label", sort=False)):
+    groups = dict(list(left.groupby("label", sort=False)))
+    bars = list(ax1.containers)  # a copy: each errorbar below adds a container
+    for cont, g in zip(bars, (groups[label] for label in hue_order), strict=True):
         err = g.set_index("setting").reindex(["as_trained", "permuted", "reversed"])["regret_sem"]
         xs = [bar.get_x() + bar.get_width() / 2 for bar in cont]
         ys = [bar.get_height() for bar in cont]
@@ -372,6 +379,7 @@ def plot_unseen_actions(unseen: pd.DataFrame):
             yerr=ok["regret_sem"],
             marker="o",
             label=label,
+            color=colors[label],
             capsize=3,
         )
     missing = right[right["regret_mean"].isna()]
@@ -379,11 +387,12 @@ def plot_unseen_actions(unseen: pd.DataFrame):
         names = ", ".join(sorted(set(missing["label"])))
         ks = ", ".join(str(k) for k in sorted(set(missing["num_arms"])))
         ax2.text(
-            0.02,
-            0.97,
+            0.98,
+            0.03,
             f"{names}: cannot run with K = {ks}",
             transform=ax2.transAxes,
-            va="top",
+            ha="right",
+            va="bottom",
             fontsize=8,
         )
     ax2.set_xlabel("number of arms K (meta-trained on 2)")

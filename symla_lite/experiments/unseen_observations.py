@@ -181,9 +181,9 @@ def claims(df: pd.DataFrame) -> str:
     meta_learned = _z(t.loc[("metarnn", "as_trained")], rnd) > 2
     lines += [
         "",
-        f"- random policy: {rnd['return_mean']:.1f} ± {rnd['return_sem']:.1f}; "
-        f"SymLA {'is' if sym_learned else 'is not'} and MetaRNN "
-        f"{'is' if meta_learned else 'is not'} significantly above it as trained.",
+        f"- random policy: {rnd['return_mean']:.1f} ± {rnd['return_sem']:.1f}; as trained, "
+        f"SymLA is {'' if sym_learned else 'not '}significantly above it and MetaRNN is "
+        f"{'' if meta_learned else 'not '}significantly above it.",
         f"- Claim 'MetaRNN's return falls under observation permutation': "
         f"**{'reproduced' if meta_falls else 'not reproduced'}**.",
         f"- Claim 'SymLA's return holds under every permutation': "
