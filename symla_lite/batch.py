@@ -222,7 +222,7 @@ def versions() -> dict:
 
 
 _DEVICE_PROBE = """
-import json, jax
+import json, symla_lite, jax  # symla_lite first: it sets the CPU device count, as in the kernel
 d = jax.devices()
 print(json.dumps({"backend": jax.default_backend(), "count": len(d),
                   "kind": d[0].device_kind, "devices": [str(x) for x in d]}))
@@ -548,7 +548,9 @@ def _run(args, notebooks, notebooks_dir, executed_dir, logs_dir, results_dir) ->
         received["signal"] = signum
         raise KeyboardInterrupt
 
-    old = signal.signal(signal.SIGTERM, on_signal)
+    # SIGINT too: papermill's asyncio loop would otherwise turn Ctrl-C into a cancelled cell and
+    # carry on with the notebook.
+    old = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     provenance = None
     n = len(todo)
     try:
@@ -611,7 +613,8 @@ def _run(args, notebooks, notebooks_dir, executed_dir, logs_dir, results_dir) ->
         )
         return 128 + signum
     finally:
-        signal.signal(signal.SIGTERM, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
     print(f"run_all: all {n} notebook(s) up to date; manifest: {show(manifest_path)}")
     return 0
 
