@@ -79,9 +79,8 @@ def machine_matmul_gflops() -> float:
     """The dense matmul rate of a process with one JAX CPU device (its product uses every core;
     with one device per core a single product runs slower, which would flatter the ratio)."""
     env = {**os.environ, "JAX_NUM_CPU_DEVICES": "1"}
-    code = f"import sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); import throughput; "
-    code += "print(throughput.matmul_gflops())"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    cmd = [sys.executable, __file__, "--_matmul"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode:
         raise RuntimeError(f"matmul reference failed:\n{proc.stderr[-2000:]}")
     return float(proc.stdout.strip().splitlines()[-1])
@@ -151,9 +150,10 @@ def measure(agent_name: str, shape: str, repeats: int, member_batch: int | None)
 def profile(repeats: int) -> None:
     """Where one member batch (8 members x 100 lifetimes x 100 steps) of SymLA spends its time.
 
-    Paper bandit shapes, on one device (one core for the batched products); each part is timed alone, best of `repeats`: the whole fitness, the agent's
-    steps alone (no sampling, no environment), sampling + environment alone (an agent that returns
-    zero logits), the LSTM cells alone, and the cells' batched gate products alone.
+    Paper bandit shapes, on one device (one core for the batched products); each part is timed
+    alone, best of `repeats`: the whole fitness, the agent's steps alone (no sampling, no
+    environment), sampling + environment alone (an agent that returns zero logits), the LSTM cells
+    alone, and the cells' batched gate products alone.
     """
     import jax
     import jax.numpy as jnp
@@ -244,10 +244,15 @@ def main(argv=None):
     )
     ap.add_argument("--profile", action="store_true", help="time the parts of a SymLA generation")
     ap.add_argument("--_child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--_matmul", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.profile:
         profile(args.repeats)
+        return 0
+
+    if args._matmul:
+        print(matmul_gflops())
         return 0
 
     if args._child:

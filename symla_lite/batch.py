@@ -18,8 +18,8 @@ package versions, the device JAX ran on, and the sha256 of every file the notebo
 (`symla_lite.notebook.Outputs`, via `<results-dir>/outputs/<name>.json`).
 
 One batch at a time may use a results folder: a batch holds `<results-dir>/.run_all.lock` (an
-exclusive `flock`, released by the system even if the batch is killed; the file stays) while it runs, and a second
-batch on the same results stops at once, before anything runs.
+exclusive `flock`, released by the system even if the batch is killed; the file stays) while it
+runs, and a second batch on the same results stops at once, before anything runs.
 
 Exit status: 0 done, 1 a notebook failed, 2 bad input or another batch running (nothing was run),
 130/143 interrupted.
@@ -514,9 +514,7 @@ def _main(args) -> int:
     )
     plan_parameters(notebooks, common, args.extra)
 
-    if args.list:
-        return _run(args, notebooks, notebooks_dir, executed_dir, logs_dir, results_dir)
-    with batch_lock(results_dir):
+    with contextlib.nullcontext() if args.list else batch_lock(results_dir):
         return _run(args, notebooks, notebooks_dir, executed_dir, logs_dir, results_dir)
 
 

@@ -358,9 +358,9 @@ def plot_unseen_actions(unseen: pd.DataFrame):
         ax=ax1,
         order=["as_trained", "permuted", "reversed"],
     )
-    groups = dict(list(left.groupby("label", sort=False)))
     bars = list(ax1.containers)  # a copy: each errorbar below adds a container
-    for cont, g in zip(bars, (groups[label] for label in hue_order), strict=True):
+    for cont, label in zip(bars, hue_order, strict=True):
+        g = left[left["label"] == label]
         err = g.set_index("setting").reindex(["as_trained", "permuted", "reversed"])["regret_sem"]
         xs = [bar.get_x() + bar.get_width() / 2 for bar in cont]
         ys = [bar.get_height() for bar in cont]

@@ -96,23 +96,17 @@ def trace_lifetime(agent, params, probs, key: jax.Array, length: int):
             agent, p, env, BanditParams(probs=probs), k, length, inside
         )
     )
-    life = run(params, key)
-    logits, actions, rewards = life.logits, life.actions, life.rewards
-    h, fwd = life.record
-    logits, h = np.asarray(logits), np.asarray(h)
+    life = jax.device_get(run(params, key))  # numpy leaves
+    logits, (h, fwd) = life.logits, life.record
     frame = pd.DataFrame(
-        {
-            "step": np.arange(1, length + 1),
-            "action": np.asarray(actions),
-            "reward": np.asarray(rewards),
-        }
+        {"step": np.arange(1, length + 1), "action": life.actions, "reward": life.rewards}
     )
     p = np.asarray(jax.nn.softmax(logits, axis=-1))
     for b in range(num_arms):
         frame[f"logit_{b}"] = logits[:, b]
         frame[f"prob_{b}"] = p[:, b]
         frame[f"h_norm_{b}"] = np.linalg.norm(h[:, b], axis=-1)
-        frame[f"fwd_{b}"] = np.asarray(fwd)[:, b, 0]
+        frame[f"fwd_{b}"] = fwd[:, b, 0]
     return frame, h
 
 
