@@ -12,7 +12,7 @@ import time
 import jax
 import numpy as np
 
-from symla_lite import baselines, meta, rollout
+from symla_lite import agents, meta, rollout
 from symla_lite.presets import PRESETS
 
 
@@ -47,7 +47,7 @@ def main(argv=None):
         ),
         (
             "thompson (Beta(1,1))",
-            *regret(baselines.Thompson(), {}, result.env, args.n_test, length),
+            *regret(agents.make("thompson"), {}, result.env, args.n_test, length),
         ),
     ]
     print(

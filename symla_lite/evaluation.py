@@ -1,24 +1,131 @@
-"""Meta-testing: many lifetimes of an agent, run in memory-bounded chunks, summarised as regret.
+"""Meta-testing: one test set per setting, every method run on it in padded chunks, summarised.
 
-The tasks (environment params) are drawn first, so different methods can meet the very same tasks
-and keys (common random numbers), and the tasks of one distribution can be run in an environment
-built for another (e.g. the same arms behind a permutation). One compiled function serves every
-chunk, every parameter set and every task set of the same shapes: params and tasks are arguments.
+A test set (`test_set`) holds the tasks (environment params) and one key per lifetime, drawn from one
+key by one rule, so that every method meets the very same tasks and keys (common random numbers),
+and the tasks of one distribution can be run in an environment built for another (e.g. the same arms
+behind a permutation). `run` executes the lifetimes in chunks with one compiled function per agent,
+environment configuration (not instance), lifetime length and recorded fields; the last chunk is
+padded to the compiled size. Summaries: `regret` (bandits), `episode_returns` and `summarise`
+(returns), `sem` (the one standard-error helper).
 """
 
-import functools
+import dataclasses
+from dataclasses import dataclass
 
 import jax
 import numpy as np
 import pandas as pd
-from flax import struct
 
 from symla_lite import rollout
+from symla_lite.agents import Reinforce
 
 TEST_KEY = 2**31 - 1  # never used by meta-training, whose keys derive from the training seed
+_MAX_COMPILED = 64
 
 
-@struct.dataclass
+def test_key(seed: int, name: str = "") -> jax.Array:
+    """The key of one test set: fixed per (seed, name), disjoint from meta-training keys."""
+    key = jax.random.fold_in(jax.random.key(TEST_KEY), seed)
+    for ch in name.encode():
+        key = jax.random.fold_in(key, ch)
+    return key
+
+
+def sem(values) -> float:
+    """Standard error of the mean of `values` (NaN for fewer than two)."""
+    v = np.asarray(values, np.float64)
+    return float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("nan")
+
+
+@dataclass(frozen=True)
+class TestSet:
+    """env: the environment that runs the lifetimes; tasks: its params with a leading axis [n];
+    keys: one lifetime key per task, key[n]."""
+
+    env: object
+    tasks: object
+    keys: jax.Array
+
+    @property
+    def n(self) -> int:
+        return int(self.keys.shape[0])
+
+
+def test_set(sampler, key: jax.Array, num: int, env=None) -> TestSet:
+    """`num` tasks drawn by `sampler.sample_params` and their lifetime keys, all from `key`.
+
+    env: the environment that runs them (default: the sampler itself), e.g. one built for the
+    uniform distribution running tasks drawn from another.
+    """
+    if num < 1:
+        raise ValueError(f"a test set needs at least one task, got num={num}")
+    k_tasks, k_life = jax.random.split(key)
+    tasks = jax.vmap(sampler.sample_params)(jax.random.split(k_tasks, num))
+    return TestSet(
+        env=sampler if env is None else env, tasks=tasks, keys=jax.random.split(k_life, num)
+    )
+
+
+def env_config(env) -> tuple:
+    """A hashable description of an environment: its class and fields, recursively (environments
+    compare by identity, so two instances built alike would otherwise compile twice)."""
+    if dataclasses.is_dataclass(env) and not isinstance(env, type):
+        fields = tuple((f.name, env_config(getattr(env, f.name))) for f in dataclasses.fields(env))
+        return (type(env).__module__, type(env).__qualname__, fields)
+    if hasattr(env, "__dict__"):  # e.g. a gymnax environment inside an adapter
+        items = tuple(sorted((k, repr(v)) for k, v in vars(env).items()))
+        return (type(env).__module__, type(env).__qualname__, items)
+    return (type(env).__qualname__, repr(env))
+
+
+_compiled: dict = {}
+
+
+def _lifetimes_fn(agent, env, length: int, fields: tuple[str, ...]):
+    """The jitted (params, tasks[n], keys[n]) -> tuple of Lifetime fields [n, L, ...]."""
+    k = (agent, env_config(env), length, fields)
+    if k not in _compiled:
+        if len(_compiled) >= _MAX_COMPILED:
+            _compiled.clear()
+
+        def run(params, tasks, keys):
+            one = lambda task, key: rollout.run_lifetime(agent, params, env, task, key, length)  # noqa: E731
+            lt = jax.vmap(one)(tasks, keys)
+            return tuple(getattr(lt, f) for f in fields)
+
+        _compiled[k] = jax.jit(run)
+    return _compiled[k]
+
+
+def run(agent, params, test: TestSet, length: int, fields=("rewards",), chunk: int = 2048) -> dict:
+    """One lifetime of `length` steps per task of `test`: {field: np.ndarray[n, L]} for each of
+    `fields` (Lifetime fields: rewards, actions, dones, regret, logits).
+
+    Runs `chunk` lifetimes at a time; a short last chunk is padded with the first tasks of the set
+    to the compiled size (one compilation), and the padding is dropped.
+    """
+    n, fields = test.n, tuple(fields)
+    if chunk < 1:
+        raise ValueError(f"chunk must be >= 1, got {chunk}")
+    fn = _lifetimes_fn(agent, test.env, int(length), fields)
+    parts: dict = {f: [] for f in fields}
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        tasks = jax.tree.map(lambda x, a=start, b=stop: x[a:b], test.tasks)
+        keys = test.keys[start:stop]
+        if stop - start < chunk and n > chunk:
+            pad = chunk - (stop - start)
+            tasks = jax.tree.map(lambda x, t, p=pad: np.concatenate([x, t[:p]]), tasks, test.tasks)
+            keys = jax.numpy.concatenate([keys, test.keys[:pad]])
+        for f, out in zip(fields, fn(params, tasks, keys), strict=True):
+            parts[f].append(np.asarray(out)[: stop - start])
+    return {f: np.concatenate(v) for f, v in parts.items()}
+
+
+# ------------------------------------------------------------------------------------- bandits
+
+
+@dataclass(frozen=True)
 class RegretSummary:
     total: np.ndarray  # float64[n], cumulative regret of each lifetime
     curve: np.ndarray  # float64[L], mean over lifetimes of the cumulative regret up to step t
@@ -34,67 +141,23 @@ class RegretSummary:
 
     @property
     def sem(self) -> float:
-        return float(self.total.std(ddof=1) / np.sqrt(self.n)) if self.n > 1 else float("nan")
+        return sem(self.total)
 
 
-def test_key(seed: int, name: str = "") -> jax.Array:
-    """The key of one test set: fixed per (seed, name), disjoint from meta-training keys."""
-    key = jax.random.fold_in(jax.random.key(TEST_KEY), seed)
-    for ch in name.encode():
-        key = jax.random.fold_in(key, ch)
-    return key
-
-
-def sample_tasks(env, key: jax.Array, num: int):
-    """`num` tasks (env params with a leading axis) drawn from `env.sample_params`."""
-    return jax.vmap(env.sample_params)(jax.random.split(key, num))
-
-
-@functools.lru_cache(maxsize=64)
-def _lifetime_fn(agent, env, length: int):
-    def run(params, tasks, keys):
-        one = lambda task, k: rollout.run_lifetime(agent, params, env, task, k, length)  # noqa: E731
-        lt = jax.vmap(one)(tasks, keys)
-        return lt.regret
-
-    return jax.jit(run)
-
-
-def regret(agent, params, env, tasks, key: jax.Array, length: int, chunk: int = 2048):
-    """Cumulative regret of `agent` with `params` on each task (one lifetime per task).
-
-    tasks: env params with a leading axis of size n (from `sample_tasks`); the lifetimes' keys come
-    from `key`, one per task. Runs `chunk` lifetimes at a time; returns a RegretSummary.
-    """
-    n = int(jax.tree_util.tree_leaves(tasks)[0].shape[0])
-    if n < 1:
-        raise ValueError("regret needs at least one task")
-    if chunk < 1:
-        raise ValueError(f"chunk must be >= 1, got {chunk}")
-    keys = jax.random.split(key, n)
-    fn = _lifetime_fn(agent, env, int(length))
-    totals, curve_sum, curve_sq = [], np.zeros(length), np.zeros(length)
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
-        part = jax.tree.map(lambda x, a=start, b=stop: x[a:b], tasks)
-        if stop - start < chunk and n > chunk:
-            # pad the last chunk to the compiled size instead of compiling a second shape
-            pad = chunk - (stop - start)
-            part = jax.tree.map(lambda x, t, p=pad: np.concatenate([x, t[:p]]), part, tasks)
-            ks = jax.numpy.concatenate([keys[start:stop], keys[:pad]])
-        else:
-            ks = keys[start:stop]
-        r = np.asarray(fn(params, part, ks), np.float64)[: stop - start]
-        if np.isnan(r).any():
-            raise ValueError(f"environment {env.name} gives no regret (NaN): not a bandit?")
-        cum = r.cumsum(-1)
-        totals.append(cum[:, -1])
-        curve_sum += cum.sum(0)
-        curve_sq += (cum**2).sum(0)
-    total = np.concatenate(totals)
+def regret(agent, params, test: TestSet, length: int, chunk: int = 2048) -> RegretSummary:
+    """Cumulative regret of `agent` with `params` on every lifetime of a bandit test set."""
+    r = run(agent, params, test, length, ("regret",), chunk)["regret"].astype(np.float64)
+    if np.isnan(r).any():
+        raise ValueError(f"environment {test.env.name} gives no regret (NaN): not a bandit?")
+    cum = r.cumsum(-1)
+    n = cum.shape[0]
+    curve_sum, curve_sq = np.zeros(length), np.zeros(length)
+    for start in range(0, n, chunk):  # accumulated per chunk, as the lifetimes are run
+        curve_sum += cum[start : start + chunk].sum(0)
+        curve_sq += (cum[start : start + chunk] ** 2).sum(0)
     mean = curve_sum / n
     var = np.maximum(curve_sq / n - mean**2, 0.0) * n / max(n - 1, 1)
-    return RegretSummary(total=total, curve=mean, curve_sem=np.sqrt(var / n))
+    return RegretSummary(total=cum[:, -1], curve=mean, curve_sem=np.sqrt(var / n))
 
 
 def summary_row(s: RegretSummary, **labels) -> dict:
@@ -109,3 +172,48 @@ def curve_frame(s: RegretSummary, **labels) -> pd.DataFrame:
     for k, v in reversed(labels.items()):
         df.insert(0, k, v)
     return df
+
+
+# ----------------------------------------------------------------------------- RL environments
+
+
+def returns(agent, params, test: TestSet, length: int, chunk: int = 64):
+    """Rewards and episode ends (float64[n, L], bool[n, L]) of every lifetime of `test`."""
+    out = run(agent, params, test, length, ("rewards", "dones"), chunk)
+    return out["rewards"].astype(np.float64), out["dones"]
+
+
+def episode_returns(rewards: np.ndarray, dones: np.ndarray, max_episodes: int) -> np.ndarray:
+    """float64[num, max_episodes]: return of the k-th completed episode of each lifetime (NaN if
+    the lifetime completed fewer). The unfinished last episode is left out."""
+    num = rewards.shape[0]
+    out = np.full((num, max_episodes), np.nan)
+    for i in range(num):
+        ends = np.flatnonzero(dones[i])
+        starts = np.concatenate([[0], ends[:-1] + 1])[: ends.size]
+        for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
+            if k >= max_episodes:
+                break
+            out[i, k] = rewards[i, a : b + 1].sum()
+    return out
+
+
+def summarise(values: np.ndarray, **labels) -> dict:
+    """One tidy row: labels, return_mean, return_sem, n_lifetimes (over the finite values)."""
+    v = np.asarray(values, np.float64)
+    v = v[np.isfinite(v)]
+    return dict(
+        labels,
+        return_mean=float(v.mean()) if v.size else float("nan"),
+        return_sem=sem(v),
+        n_lifetimes=int(v.size),
+    )
+
+
+def reinforce_lr_search(test: TestSet, lrs, length: int) -> pd.DataFrame:
+    """Mean lifetime return of REINFORCE on `test` for each learning rate: lr, return_mean, ..."""
+    rows = []
+    for lr in lrs:
+        r, _ = returns(Reinforce(lr=float(lr)), {}, test, length)
+        rows.append(summarise(r.sum(1), lr=float(lr)))
+    return pd.DataFrame(rows)

@@ -102,11 +102,27 @@ def build(config: TrainConfig):
     """The agent and environment a config describes."""
     hp = config.hyper()
     env = envs.make(config.env, **config.env_kwargs)
-    kwargs = {"hidden": hp["hidden"], **config.agent_kwargs}
-    if config.agent == "metarnn":
-        obs = rollout.obs_size(env, env.default_params)
-        kwargs = {"num_obs": obs, "num_actions": env.num_actions, **kwargs}
-    return agents.make(config.agent, **kwargs), env
+    agent = agents.make(config.agent, **{"hidden": hp["hidden"], **config.agent_kwargs})
+    return agent.for_task(rollout.obs_size(env, env.default_params), env.num_actions), env
+
+
+def train_auto(agent: str, env: str, *, preset: str, seed: int, checkpoint_dir=None, **fields):
+    """`train(TrainConfig(...))` that resumes from `checkpoint_dir` when it holds a checkpoint.
+
+    fields: any other TrainConfig field (env_kwargs, agent_kwargs, family, progress, lifetime, ...).
+    """
+    resume = "auto" if checkpoint_dir else False
+    return train(
+        TrainConfig(
+            agent=agent,
+            env=env,
+            preset=preset,
+            seed=seed,
+            checkpoint_dir=checkpoint_dir,
+            resume=resume,
+            **fields,
+        )
+    )
 
 
 def make_strategy(template, hp: dict) -> Open_ES:

@@ -2,7 +2,8 @@
 
 `paper` is Appendix C exactly; `lite` runs in minutes on a 2-core CPU and still shows the paper's
 effects; `smoke` runs in seconds for tests and CI. Bandits and the other environments ("rl") have
-separate columns, as in the paper.
+separate columns, as in the paper. `evaluation(preset)` gives the meta-test sizes of every
+experiment; the lifetime at meta-test is the trained config's unless an experiment says otherwise.
 """
 
 PRESETS = ("smoke", "lite", "paper")
@@ -37,3 +38,43 @@ def preset(name: str, family: str = "bandit") -> dict:
     if family not in FAMILIES:
         raise ValueError(f"unknown preset family {family!r}; choose one of {list(FAMILIES)}")
     return dict(_TABLE[(name, family)])
+
+
+# The grid world the experiments meta-train on (a reconstruction, see envs.gridworld): 4 x 4 cells,
+# episodes of at most 16 steps.
+GRID = dict(size=4, max_steps=16)
+
+_EVALUATION = {
+    "smoke": dict(
+        bandit_tests=10_000, tour_tests=500, rl_tests=8, transfer_lifetime=100, symmetry_trials=3
+    ),
+    "lite": dict(
+        bandit_tests=10_000,
+        tour_tests=5000,
+        rl_tests=64,
+        transfer_lifetime=2000,
+        symmetry_trials=32,
+    ),
+    "paper": dict(
+        bandit_tests=100_000,
+        tour_tests=20_000,
+        rl_tests=256,
+        transfer_lifetime=5000,
+        symmetry_trials=128,
+    ),
+}
+EVALUATION_DOC = {
+    "bandit_tests": "test lifetimes per bandit setting",
+    "tour_tests": "test lifetimes of the tour's regret comparison",
+    "rl_tests": "test lifetimes per RL method and setting",
+    "transfer_lifetime": "meta-test lifetime on unseen environments (several CartPole episodes)",
+    "symmetry_trials": "random params x permutations per Table 1 check",
+}
+
+
+def evaluation(name: str) -> dict:
+    """Meta-test sizes of a preset: bandit_tests, tour_tests, rl_tests, transfer_lifetime,
+    symmetry_trials (see EVALUATION_DOC)."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of {list(PRESETS)}")
+    return dict(_EVALUATION[name])

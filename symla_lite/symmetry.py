@@ -29,7 +29,6 @@ import pandas as pd
 from jax.extend.core import jaxprs_in_params
 
 from symla_lite import agents
-from symla_lite.reinforce import Reinforce
 
 METHODS = ("reinforce", "metarnn", "symla")
 PROPERTIES = (
@@ -52,17 +51,11 @@ REINFORCE_CHECK_LR = 1.0  # large, so that the learned logits move far from zero
 
 
 def build(method: str, num_obs: int, num_actions: int, hidden: int = 16):
-    """The agent of `method` for a task with num_obs inputs and num_actions actions.
-
-    Only MetaRNN needs the sizes (its parameter shapes fix them); the others ignore them.
-    """
-    if method == "reinforce":
-        return Reinforce(lr=REINFORCE_CHECK_LR)
-    if method == "metarnn":
-        return agents.make("metarnn", num_obs=num_obs, num_actions=num_actions, hidden=hidden)
-    if method == "symla":
-        return agents.make("symla", hidden=hidden)
-    raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
+    """The agent of `method` sized for a task with num_obs inputs and num_actions actions."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
+    config = {"lr": REINFORCE_CHECK_LR} if method == "reinforce" else {"hidden": hidden}
+    return agents.make(method, **config).for_task(num_obs, num_actions)
 
 
 @dataclass(frozen=True)

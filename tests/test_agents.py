@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symla_lite import agents
+from symla_lite import agents, envs, rollout
+from symla_lite.envs.bandit import BanditParams
 
 STEPS = 3
 
@@ -172,3 +173,29 @@ def test_unknown_agent_and_option():
         agents.make("symla", hiden=3)
     with pytest.raises(ValueError, match="message_reduce"):
         agents.make("symla", message_reduce="max")
+    with pytest.raises(ValueError, match="unknown option.*'ucb1'.*valid: none"):
+        agents.make("ucb1", c=2.0)
+
+
+@pytest.mark.parametrize("name", sorted(agents.AGENTS))
+def test_every_agent_by_name_runs_a_lifetime(name):
+    """make(name) with no options, sized by for_task, runs a two-armed bandit lifetime."""
+    agent = agents.make(name).for_task(1, 2)
+    assert isinstance(agent, agents.Agent) and agent.name == name
+    life = rollout.run_lifetime(
+        agent, agent.init(jax.random.key(0)), envs.make("bandit"),
+        BanditParams(probs=jnp.array([0.2, 0.8])), jax.random.key(1), 6,
+    )  # fmt: skip
+    assert life.logits.shape == (6, 2) and bool(np.isfinite(life.regret).all())
+    assert set(agents.META_LEARNED) | set(agents.FIXED) == set(agents.AGENTS)
+
+
+def test_for_task_sizes_metarnn_only():
+    unsized = agents.make("metarnn", hidden=4)
+    with pytest.raises(ValueError, match="no sizes yet.*for_task"):
+        unsized.init(jax.random.key(0))
+    sized = unsized.for_task(3, 5)
+    assert (sized.num_obs, sized.num_actions, sized.hidden) == (3, 5, 4)
+    assert sized.initial_state(jax.random.key(0), 3, 5).h.shape == (4,)
+    symla = agents.make("symla", hidden=4)
+    assert symla.for_task(3, 5) is symla

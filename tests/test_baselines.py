@@ -5,7 +5,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from symla_lite import baselines, envs, evaluation
+from symla_lite import envs, evaluation
+from symla_lite.agents import baselines
 from symla_lite.envs.bandit import BIAS
 
 OBS = jnp.ones((1,), jnp.float32)
@@ -13,8 +14,8 @@ OBS = jnp.ones((1,), jnp.float32)
 
 def run(agent, dist="uniform_dependent", n=2000, length=30, num_arms=2):
     env = envs.make("bandit", dist=dist, num_arms=num_arms)
-    tasks = evaluation.sample_tasks(env, jax.random.key(10), n)
-    return evaluation.regret(agent, {}, env, tasks, jax.random.key(11), length)
+    test = evaluation.test_set(env, jax.random.key(10), n)
+    return evaluation.regret(agent, {}, test, length)
 
 
 def test_ucb1_pulls_every_arm_once_first():
@@ -79,13 +80,3 @@ def test_biased_distributions(dist, first):
     np.testing.assert_allclose(p.min(1).mean(), 1 / 3, atol=0.01)
     with pytest.raises(ValueError, match="two arms only"):
         envs.make("bandit", dist=dist, num_arms=3)
-
-
-def test_make_by_name():
-    assert isinstance(baselines.make("thompson"), baselines.Thompson)
-    bo = baselines.make("bayes_optimal", prior="hard_dependent", horizon=7)
-    assert bo.horizon == 7 and bo.prior == "hard_dependent"
-    with pytest.raises(ValueError, match="unknown baseline"):
-        baselines.make("gittins")
-    with pytest.raises(ValueError, match="takes no options"):
-        baselines.make("ucb1", c=2.0)

@@ -6,8 +6,8 @@ import jax
 import numpy as np
 import pytest
 
-from symla_lite import bayes_optimal as bo
 from symla_lite import envs, evaluation
+from symla_lite.agents import bayes_optimal as bo
 from symla_lite.envs.bandit import TWO_POINT
 
 
@@ -90,8 +90,8 @@ def test_agent_through_rollout_matches_exact_regret(prior):
     horizon, n = 12, 20_000
     agent = bo.BayesOptimal(prior=prior, horizon=horizon)
     env = envs.make("bandit", dist=prior)
-    tasks = evaluation.sample_tasks(env, jax.random.key(3), n)
-    s = evaluation.regret(agent, agent.init(None), env, tasks, jax.random.key(4), horizon)
+    test = evaluation.test_set(env, jax.random.key(3), n)
+    s = evaluation.regret(agent, agent.init(None), test, horizon)
     exact = bo.solve(prior, horizon).regret
     assert abs(s.mean - exact) < 4 * s.sem, (s.mean, s.sem, exact)
 

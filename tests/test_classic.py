@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from symla_lite import envs, rollout
-from symla_lite.baselines import RandomPolicy
+from symla_lite.agents import RandomPolicy
 
 
 @pytest.mark.parametrize(

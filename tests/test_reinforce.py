@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from symla_lite import envs, rollout
-from symla_lite.reinforce import Reinforce
+from symla_lite.agents import Reinforce
 
 
 def test_first_step_is_uniform_and_first_update_is_the_policy_gradient():

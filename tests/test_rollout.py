@@ -4,7 +4,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from symla_lite import agents, baselines, envs, rollout
+from symla_lite import agents, envs, rollout
+from symla_lite.agents import baselines
 
 
 def test_lifetime_shapes_and_regret():

@@ -1,5 +1,6 @@
 """MetaRNN (Wang et al. 2016; Duan et al. 2016): one LSTM fed [obs, onehot(prev_action), r]."""
 
+import dataclasses
 from dataclasses import dataclass
 
 import jax
@@ -24,25 +25,41 @@ class MetaRNNParams:
 
 @dataclass(frozen=True)
 class MetaRNN:
-    """MetaRNN agent: its parameter shapes fix num_obs (A) and num_actions (B)."""
+    """MetaRNN agent: its parameter shapes fix num_obs (A) and num_actions (B).
 
-    num_obs: int
-    num_actions: int
+    Built without sizes (`make("metarnn")`), it must be sized with `for_task(A, B)` before use.
+    """
+
+    num_obs: int | None = None
+    num_actions: int | None = None
     hidden: int = 16
     init_state: str = "zeros"
     name: str = "metarnn"
 
     def __post_init__(self):
-        if self.num_obs < 1:
+        if self.num_obs is not None and self.num_obs < 1:
             raise ValueError(f"MetaRNN needs num_obs >= 1, got {self.num_obs}")
-        if self.num_actions < 2:
+        if self.num_actions is not None and self.num_actions < 2:
             raise ValueError(f"MetaRNN needs at least two actions, got {self.num_actions}")
         if self.hidden < 1:
             raise ValueError(f"MetaRNN hidden must be >= 1, got {self.hidden}")
         if self.init_state not in ("zeros", "random"):
             raise ValueError(f"init_state must be 'zeros' or 'random', got {self.init_state!r}")
 
+    def for_task(self, num_obs: int, num_actions: int) -> "MetaRNN":
+        """This MetaRNN built for num_obs inputs and num_actions actions."""
+        return dataclasses.replace(self, num_obs=int(num_obs), num_actions=int(num_actions))
+
+    def _check_built(self) -> None:
+        if self.num_obs is None or self.num_actions is None:
+            raise ValueError(
+                "MetaRNN has no sizes yet: its parameter shapes fix num_obs and num_actions; "
+                "use agent.for_task(num_obs, num_actions) or make('metarnn', num_obs=..., "
+                "num_actions=...)"
+            )
+
     def init(self, key: jax.Array) -> MetaRNNParams:
+        self._check_built()
         k_lstm, k_out = jax.random.split(key)
         in_dim = self.num_obs + self.num_actions + 1
         return MetaRNNParams(
@@ -54,6 +71,7 @@ class MetaRNN:
         )
 
     def _check_sizes(self, num_obs: int, num_actions: int) -> None:
+        self._check_built()
         if (num_obs, num_actions) != (self.num_obs, self.num_actions):
             raise ValueError(
                 f"MetaRNN was built for num_obs={self.num_obs}, num_actions={self.num_actions} and "

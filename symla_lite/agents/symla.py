@@ -21,6 +21,7 @@ import jax.numpy as jnp
 from flax import struct
 
 from symla_lite.agents.lstm import LSTMParams, lstm_cell, lstm_init
+from symla_lite.agents.protocol import AnySize
 
 
 @struct.dataclass
@@ -44,7 +45,7 @@ class SymLAParams:
 
 
 @dataclass(frozen=True)
-class SymLA:
+class SymLA(AnySize):
     """SymLA agent (SPEC section 1).
 
     hidden: LSTM hidden size N. layers: K. widths: the K - 1 intermediate layer widths.

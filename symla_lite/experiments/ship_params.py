@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from symla_lite import baselines, evaluation, io, meta, params_io
+from symla_lite import agents, evaluation, io, meta, params_io
 from symla_lite.presets import PRESETS
 
 DIST = "uniform_dependent"
@@ -36,10 +36,8 @@ def shipped_path(out, agent: str) -> Path:
 
 
 def regret_row(name, agent, params, env, hp, seed, n_test) -> dict:
-    tasks = evaluation.sample_tasks(env, evaluation.test_key(seed, "ship-tasks"), n_test)
-    s = evaluation.regret(
-        agent, params, env, tasks, evaluation.test_key(seed, "ship"), hp["lifetime"]
-    )
+    test = evaluation.test_set(env, evaluation.test_key(seed, "ship"), n_test)
+    s = evaluation.regret(agent, params, test, hp["lifetime"])
     return evaluation.summary_row(s, method=name, test_dist=DIST, horizon=hp["lifetime"])
 
 
@@ -82,7 +80,7 @@ def main(argv=None) -> int:
         rows.append(regret_row(name, res.agent, res.params, res.env, hp, args.seed, args.n_test))
         lines.append(f"- `{path.name}`: {name}, {res.agent}, meta-trained in {seconds:.0f} s")
     rows.append(
-        regret_row("thompson", baselines.Thompson(), {}, res.env, hp, args.seed, args.n_test)
+        regret_row("thompson", agents.make("thompson"), {}, res.env, hp, args.seed, args.n_test)
     )
     table = pd.DataFrame(rows)
     io.write_csv(table, Path(args.out) / "shipped_regret.csv")

@@ -1,7 +1,8 @@
-"""Fixed bandit algorithms with the agent interface, so they run through the same lifetime code.
+"""Fixed bandit algorithms (random, UCB1, Thompson) with the agent interface of `protocol`.
 
-Each `step` returns logits: a one-hot choice is given as 0 for the chosen arm and -1e9 elsewhere.
-Their randomness lives in their state (drawn from the key given to `initial_state`).
+Each `step` returns logits: a choice is given as 0 for the chosen arm and NEG elsewhere. Their
+randomness lives in their state (drawn from the key given to `initial_state`). The random policy
+also serves as the RL baseline.
 """
 
 from dataclasses import dataclass
@@ -10,11 +11,12 @@ import jax
 import jax.numpy as jnp
 from flax import struct
 
-NEG = -1e9
+from symla_lite.agents.protocol import AnySize, choice_logits
 
 
-def choice_logits(arm: jax.Array, num_actions: int) -> jax.Array:
-    return jnp.where(jnp.arange(num_actions) == arm, 0.0, NEG).astype(jnp.float32)
+def choose(arm: jax.Array, num_actions: int) -> jax.Array:
+    """Logits float32[num_actions] that pick `arm`."""
+    return choice_logits(jnp.arange(num_actions) == arm)
 
 
 @struct.dataclass
@@ -31,7 +33,7 @@ def update_counts(state: CountState, prev_action, prev_reward) -> CountState:
 
 
 @dataclass(frozen=True)
-class _CountAgent:
+class _CountAgent(AnySize):
     def init(self, key):
         return {}
 
@@ -62,7 +64,7 @@ class Thompson(_CountAgent):
         state = update_counts(state, prev_action, prev_reward)
         key, k = jax.random.split(state.key)
         theta = jax.random.beta(k, 1.0 + state.wins, 1.0 + state.pulls - state.wins)
-        return choice_logits(jnp.argmax(theta), theta.shape[0]), state.replace(key=key)
+        return choose(jnp.argmax(theta), theta.shape[0]), state.replace(key=key)
 
 
 @dataclass(frozen=True)
@@ -77,22 +79,4 @@ class UCB1(_CountAgent):
         n = jnp.maximum(state.pulls, 1.0)
         score = state.wins / n + jnp.sqrt(2.0 * jnp.log(jnp.maximum(t, 1.0)) / n)
         score = jnp.where(state.pulls == 0, jnp.inf, score)
-        return choice_logits(jnp.argmax(score), score.shape[0]), state
-
-
-BASELINES = ("random", "ucb1", "thompson", "bayes_optimal")
-
-
-def make(name: str, **config):
-    """A fixed bandit algorithm by name: make("thompson") or
-    make("bayes_optimal", prior="uniform_dependent", horizon=100) (symla_lite.bayes_optimal)."""
-    if name == "bayes_optimal":
-        from symla_lite.bayes_optimal import BayesOptimal  # it builds on this module
-
-        return BayesOptimal(**config)
-    classes = {"random": RandomPolicy, "ucb1": UCB1, "thompson": Thompson}
-    if name not in classes:
-        raise ValueError(f"unknown baseline {name!r}; choose one of {BASELINES}")
-    if config:
-        raise ValueError(f"baseline {name!r} takes no options, got {sorted(config)}")
-    return classes[name]()
+        return choose(jnp.argmax(score), score.shape[0]), state

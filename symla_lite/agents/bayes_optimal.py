@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import struct
 
-from symla_lite.baselines import NEG
+from symla_lite.agents.protocol import AnySize, choice_logits
 from symla_lite.envs.bandit import TWO_POINT
 
 PRIORS = ("uniform_independent", "uniform_dependent", *TWO_POINT)
@@ -150,7 +150,7 @@ class BayesState:
 
 
 @dataclass(frozen=True)
-class BayesOptimal:
+class BayesOptimal(AnySize):
     """The Bayes-optimal policy for `prior` at `horizon`, with the agent interface.
 
     Run it for exactly `horizon` steps of a two-arm bandit drawn from `prior` (its steps beyond the
@@ -218,5 +218,4 @@ class BayesOptimal:
     def step(self, params, state, obs, prev_action, prev_reward):
         counts = self._update(state.counts, prev_action, prev_reward)
         best, _ = self._optimal(params, counts)
-        logits = jnp.where(best, 0.0, NEG).astype(jnp.float32)
-        return logits, state.replace(counts=counts)
+        return choice_logits(best), state.replace(counts=counts)

@@ -23,6 +23,8 @@ import jax
 import jax.numpy as jnp
 from flax import struct
 
+from symla_lite.agents.protocol import AnySize
+
 
 @struct.dataclass
 class LinearPolicy:
@@ -48,7 +50,7 @@ def _log_prob(policy: LinearPolicy, obs: jax.Array, action: jax.Array) -> jax.Ar
 
 
 @dataclass(frozen=True)
-class Reinforce:
+class Reinforce(AnySize):
     """Online REINFORCE with eligibility traces; see the module docstring for the update."""
 
     lr: float = 0.01

@@ -1,0 +1,1 @@
+"""Figures, one module per experiment; the only part of the package that imports matplotlib."""

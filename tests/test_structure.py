@@ -1,0 +1,86 @@
+"""The package's shape: small modules, each saying what it holds, no import cycle, experiments that
+do not import each other, and plotting libraries imported only where plots are drawn."""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "symla_lite"
+MAX_LINES = 350
+
+
+def modules() -> dict[str, Path]:
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = path
+    return out
+
+
+def imports(path: Path, names: set[str]) -> set[str]:
+    """The package modules `path` imports at module level (top-level statements only)."""
+    found = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{a.name}" for a in node.names}
+    return {m for m in found if m in names}
+
+
+def test_modules_are_small_and_say_what_they_hold():
+    for name, path in modules().items():
+        n = len(path.read_text().splitlines())
+        assert n <= MAX_LINES, f"{name} has {n} lines (at most {MAX_LINES})"
+        doc = ast.get_docstring(ast.parse(path.read_text()))
+        assert doc and len(doc.split()) >= 5, (
+            f"{name} has no opening docstring saying what it holds"
+        )
+
+
+def test_no_import_cycle():
+    mods = modules()
+    # a package being initialised before its modules is no cycle: ancestors are not edges
+    graph = {
+        m: {n for n in imports(p, set(mods)) if n != m and not m.startswith(n + ".")}
+        for m, p in mods.items()
+    }
+    state: dict[str, int] = {}
+
+    def visit(m, path):
+        if state.get(m) == 1:
+            raise AssertionError("import cycle: " + " -> ".join([*path, m]))
+        if state.get(m) == 2:
+            return
+        state[m] = 1
+        for n in sorted(graph[m]):
+            visit(n, [*path, m])
+        state[m] = 2
+
+    for m in sorted(graph):
+        visit(m, [])
+
+
+def test_experiments_do_not_import_each_other():
+    mods = modules()
+    exps = {m for m in mods if m.startswith("symla_lite.experiments.")}
+    for m in exps:
+        other = imports(mods[m], set(mods)) & (exps - {m})
+        assert not other, f"{m} imports {sorted(other)}"
+
+
+def test_computation_imports_no_plotting_library():
+    """Only symla_lite.plots imports matplotlib or seaborn (gymnax imports both itself when it is
+    imported, so this is checked in the source, not in sys.modules)."""
+    for name, path in modules().items():
+        if name.startswith("symla_lite.plots"):
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = (
+                    [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+                )
+                bad = [n for n in names if n and n.split(".")[0] in ("matplotlib", "seaborn")]
+                assert not bad, f"{name} imports {bad}"
