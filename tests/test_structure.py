@@ -84,3 +84,15 @@ def test_computation_imports_no_plotting_library():
                 )
                 bad = [n for n in names if n and n.split(".")[0] in ("matplotlib", "seaborn")]
                 assert not bad, f"{name} imports {bad}"
+
+
+def test_readme_module_table_lists_every_module():
+    lines = [
+        x for x in (PACKAGE.parent / "README.md").read_text().splitlines() if x.startswith("| `")
+    ]
+    for name in modules():
+        if name.endswith("__main__"):
+            continue
+        parent, _, last = name.rpartition(".")
+        listed = any(f"`{name}`" in x or (f"`{parent}." in x and f"`.{last}`" in x) for x in lines)
+        assert listed, f"README's module table does not list {name}"
