@@ -6,7 +6,6 @@ import pickle
 import tempfile
 from pathlib import Path
 
-import jax
 import numpy as np
 
 
@@ -59,6 +58,9 @@ def _fig_metadata(ext: str) -> dict:
 
 
 def to_numpy(tree):
+    """The arrays of a pytree as numpy arrays (fetched from the device)."""
+    import jax  # here, so that writing files needs no JAX
+
     return jax.tree.map(np.asarray, jax.device_get(tree))
 
 
