@@ -1,0 +1,112 @@
+"""Executing one notebook: papermill into a partial copy, its log, its failure report, its kernel.
+
+The notebook runs in a fresh `python3` kernel with the repository root as working directory, into a
+temporary copy renamed to `<executed-dir>/<name>.ipynb` when it has finished; its cells' output goes to
+`<logs-dir>/<name>.log`.
+"""
+
+import contextlib
+import json
+import os
+import signal
+from pathlib import Path
+
+from symla_lite.batch.contract import KERNEL, ROOT, resolve, sha256_file, show
+from symla_lite.batch.display import ANSI, CellCounter, KernelLog, Live
+
+
+class NotebookFailed(RuntimeError):
+    pass
+
+
+def run_notebook(nb, executed: Path, log_path: Path, prefix: str) -> float:
+    """Execute one notebook (a plan.Notebook); returns its wall time. Raises NotebookFailed with
+    the details."""
+    import papermill
+
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = executed.with_name(f".{nb.name}.partial.ipynb")
+    with log_path.open("w") as logf, Live(prefix) as live:
+        logf.write(f"# {show(nb.path)} with parameters {json.dumps(nb.params)}\n")
+        logf.flush()
+        try:
+            _execute(nb, partial, logf, live)
+        except papermill.PapermillExecutionError as e:
+            raise _failure(nb, e, partial, log_path, logf) from None
+        except BaseException:
+            kill_kernels()
+            with contextlib.suppress(OSError):
+                partial.unlink()
+            raise
+        os.replace(partial, executed)
+        return live.elapsed()
+
+
+def _execute(nb, partial: Path, logf, live: Live) -> None:
+    import papermill
+
+    kernel_log = KernelLog(logf, live)
+    bar = dict(desc="cell", bar_format="{desc} {n_fmt}/{total_fmt}", file=CellCounter(live))
+    papermill.execute_notebook(
+        str(nb.path),
+        str(partial),
+        parameters=nb.params,
+        kernel_name=KERNEL,
+        cwd=str(ROOT),
+        progress_bar=bar,
+        stdout_file=kernel_log,
+        stderr_file=kernel_log,
+    )
+
+
+def _failure(nb, e, partial: Path, log_path: Path, logf) -> NotebookFailed:
+    """The error for a notebook whose cell raised `e`; keeps the notebook beside its log."""
+    failed = log_path.with_name(f"{nb.name}.failed.ipynb")
+    with contextlib.suppress(OSError):
+        os.replace(partial, failed)
+    tb = ANSI.sub("", "\n".join(e.traceback))
+    logf.write(f"\n# FAILED in cell {e.cell_index} ({e.exec_count}):\n{tb}\n")
+    lines = e.source.splitlines()
+    src = "\n".join("    " + x for x in lines[:30]) + ("\n    ..." if len(lines) > 30 else "")
+    return NotebookFailed(
+        f"notebook {nb.name!r} ({show(nb.path)}) failed in cell {e.cell_index} "
+        f"(execution count {e.exec_count}):\n{src}\n{e.ename}: {e.evalue}\n"
+        f"log: {show(log_path)}; the notebook with its error: {show(failed)}"
+    )
+
+
+def recorded_files(name: str, record: Path) -> dict:
+    """The files a finished notebook recorded writing ({path: sha256}), checked against the tree."""
+    if not record.exists():
+        raise NotebookFailed(
+            f"notebook {name!r} finished without writing {show(record)}: it must end with "
+            "out.finish()"
+        )
+    files = json.loads(record.read_text())["files"]
+    for path, sha in files.items():
+        if sha256_file(resolve(path)) != sha:
+            raise NotebookFailed(f"{path} changed after the notebook wrote it")
+    return files
+
+
+def kill_kernels() -> None:
+    """Stop the kernels this process started (each leads its own process group)."""
+    me = str(os.getpid())
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return  # elsewhere the kernel notices its parent is gone and exits by itself
+    for p in proc.iterdir():
+        if not p.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError):
+            if (p / "stat").read_text().rsplit(")", 1)[1].split()[1] == me:
+                _kill(int(p.name))
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if os.getpgid(pid) == pid:
+            os.killpg(pid, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGKILL)
