@@ -22,6 +22,7 @@ from symla_lite import io
 from symla_lite.batch.contract import (
     DIR_PARAMS,
     check_param,
+    check_seed,
     outputs_record,
     sha256_file,
 )
@@ -84,7 +85,7 @@ def start(
 ) -> Outputs:
     """Validate the common parameters (and `extra`: {name: (value, type[, choices])})."""
     check_param("preset", preset, str, PRESETS)
-    check_param("seed", seed, int)
+    check_seed(seed)
     for key, val in zip(DIR_PARAMS, (results_dir, figures_dir, checkpoint_dir), strict=True):
         check_param(key, val, str)
     for key, spec in (extra or {}).items():

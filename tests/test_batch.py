@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from symla_lite import notebook
 from symla_lite.batch import cli, contract, lock, manifest, plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +90,8 @@ def test_bad_input_fails_before_running(tmp_path, capsys, args, words):
     [
         (["--preset", "huge"], ["--preset", "huge", "smoke", "lite", "paper"]),
         (["--seed", "x"], ["--seed"]),
+        (["--seed", "-1"], ["--seed", "between 0 and 4294967295", "-1"]),
+        (["--seed", str(2**32)], ["--seed", "between 0 and 4294967295"]),
     ],
 )
 def test_bad_option_is_a_usage_error(tmp_path, capsys, args, words):
@@ -99,6 +102,16 @@ def test_bad_option_is_a_usage_error(tmp_path, capsys, args, words):
     for word in words:
         assert word in err
     assert not (tmp_path / "results").exists()
+
+
+def test_notebook_start_rejects_a_bad_seed(tmp_path):
+    common = dict(preset="smoke", results_dir=str(tmp_path))
+    for seed in (-1, 2**32):
+        with pytest.raises(ValueError, match="parameter 'seed' must be between 0 and"):
+            notebook.start("x", seed=seed, **common)
+    with pytest.raises(TypeError, match="parameter 'seed' must be int"):
+        notebook.start("x", seed=True, **common)
+    assert notebook.start("x", seed=2**32 - 1, **common).seed == 2**32 - 1
 
 
 def imported_modules(*args) -> set[str]:

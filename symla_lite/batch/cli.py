@@ -10,6 +10,7 @@ from pathlib import Path
 
 from symla_lite.batch.contract import (
     DIR_PARAMS,
+    SEED_MAX,
     BadInput,
     read_parameters,
     resolve,
@@ -43,12 +44,22 @@ class Batch:
         return self.dirs["results"] / "manifest.json"
 
 
+def _seed(text: str) -> int:
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 0 <= seed <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {SEED_MAX}, got {seed}")
+    return seed
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(
         prog="run_all.sh", description="Run every notebook with papermill (resumable)."
     )
     ap.add_argument("--preset", default="lite", choices=PRESETS, help="default: lite")
-    ap.add_argument("--seed", type=int, default=0, help="default: 0")
+    ap.add_argument("--seed", type=_seed, default=0, help="default: 0")
     ap.add_argument("--only", nargs="+", action="extend", metavar="NAME", help="run these only")
     ap.add_argument("--force", action="store_true", help="run even notebooks that are up to date")
     ap.add_argument(

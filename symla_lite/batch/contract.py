@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the repository root: where noteboo
 KERNEL = "python3"
 DIR_PARAMS = ("results_dir", "figures_dir", "checkpoint_dir")
 REQUIRED_PARAMS = ("preset", "seed", *DIR_PARAMS)
+SEED_MAX = 2**32 - 1  # seeds are folded into keys as uint32 (jax.random.fold_in)
 
 
 class BadInput(ValueError):
@@ -68,6 +69,14 @@ def check_param(name: str, value, kind, choices=None):
                 f"parameter {name!r}: unknown value(s) {bad}; choose from {list(choices)}"
             )
     return value
+
+
+def check_seed(seed) -> int:
+    """Raise a clear error unless `seed` is an int from 0 to SEED_MAX."""
+    check_param("seed", seed, int)
+    if not 0 <= seed <= SEED_MAX:
+        raise ValueError(f"parameter 'seed' must be between 0 and {SEED_MAX}, got {seed}")
+    return seed
 
 
 def type_ok(value, default) -> bool:
