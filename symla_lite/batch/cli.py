@@ -27,7 +27,7 @@ from symla_lite.batch.plan import (
     plan_tasks,
     select,
 )
-from symla_lite.batch.runner import NotebookFailed, recorded_files, run_notebook
+from symla_lite.batch.runner import NotebookFailed, mute, recorded_files, run_notebook
 from symla_lite.presets import PRESETS
 
 
@@ -151,12 +151,14 @@ def _signals_interrupt():
     """SIGTERM and SIGINT raise KeyboardInterrupt while in the block; yields {"signal": signum}.
 
     SIGINT too: papermill's asyncio loop would otherwise turn Ctrl-C into a cancelled cell and
-    carry on with the notebook.
+    carry on with the notebook. The kernel's clients are muted first: what they would report then
+    is the kernel that the batch stops.
     """
     received = {}
 
     def on_signal(signum, frame):
         received["signal"] = signum
+        mute()
         raise KeyboardInterrupt
 
     old = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}

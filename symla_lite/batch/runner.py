@@ -1,18 +1,24 @@
 """Executing one notebook: papermill into a partial copy, its log, its failure report, its kernel.
 
 The notebook runs in a fresh `python3` kernel with the repository root as working directory, into a
-temporary copy renamed to `<executed-dir>/<name>.ipynb` when it has finished; its cells' output goes to
-`<logs-dir>/<name>.log`.
+temporary copy renamed to `<executed-dir>/<name>.ipynb` when it has finished. Everything the kernel
+says goes to `<logs-dir>/<name>.log`: its cells' output, and the kernel process's own stdout and
+stderr (ipykernel's warnings; its errors when it is stopped mid-cell).
 """
 
 import contextlib
 import json
+import logging
 import os
 import signal
 from pathlib import Path
 
 from symla_lite.batch.contract import KERNEL, ROOT, resolve, sha256_file, show
 from symla_lite.batch.display import ANSI, CellCounter, KernelLog, Live
+
+# Loggers that report on the kernel and the event loop that talks to it; an interrupted batch
+# mutes them, since what they would say then is about the kernel the batch itself stopped.
+LOGGERS = ("papermill", "nbclient", "traitlets", "asyncio")
 
 
 class NotebookFailed(RuntimeError):
@@ -57,7 +63,21 @@ def _execute(nb, partial: Path, logf, live: Live) -> None:
         progress_bar=bar,
         stdout_file=kernel_log,
         stderr_file=kernel_log,
+        kernel_manager_class=_kernel_manager_logging_to(logf),
     )
+
+
+def _kernel_manager_logging_to(logf) -> type:
+    """nbclient's kernel manager, starting the kernel process with its stdout and stderr in `logf`
+    (otherwise they are this process's: the terminal)."""
+    from jupyter_client import AsyncKernelManager
+
+    class KernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            logf.flush()  # the log's header first; the kernel shares the file's offset
+            return await super().start_kernel(**{"stdout": logf, "stderr": logf, **kw})
+
+    return KernelManager
 
 
 def _failure(nb, e, partial: Path, log_path: Path, logf) -> NotebookFailed:
@@ -88,6 +108,13 @@ def recorded_files(name: str, record: Path) -> dict:
         if sha256_file(resolve(path)) != sha:
             raise NotebookFailed(f"{path} changed after the notebook wrote it")
     return files
+
+
+def mute() -> None:
+    """Silence the kernel's clients for the rest of this process (once the batch is interrupted:
+    they would report the kernel it stops, and tasks left waiting on that kernel)."""
+    for name in LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def kill_kernels() -> None:
