@@ -234,6 +234,25 @@ def test_failing_notebook_stops_with_cell_and_error(tmp_path):
     assert not (tmp_path / "results" / "manifest.json").exists()
 
 
+def test_a_dead_kernel_stops_with_its_log(tmp_path):
+    code = "import os, signal\nos.write(2, b'last words\\n')\nos.kill(os.getpid(), signal.SIGKILL)"
+    nb = json.loads((FIXTURES / "fixture.ipynb").read_text())
+    nb["cells"] = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    nb["cells"].append(dict(nb["cells"][0], metadata={}, source=code))
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "dies.ipynb").write_text(json.dumps(nb))
+    args = [*dirs(tmp_path), "--notebooks-dir", str(tmp_path / "notebooks")]
+    proc = subprocess.run(
+        [sys.executable, "-m", "symla_lite.batch", *args], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "notebook 'dies'" in proc.stderr and "its kernel died" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "last words" in (tmp_path / "logs" / "dies.log").read_text()
+    assert (tmp_path / "logs" / "dies.failed.ipynb").exists()
+    assert leftovers(tmp_path) == []
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_interrupted_then_resumed_equals_uninterrupted(first_run, tmp_path, sig):
     ckpt = tmp_path / "checkpoints" / "fixture" / "smoke" / "seed0" / "symla" / "checkpoint.pkl"

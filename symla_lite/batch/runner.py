@@ -29,6 +29,7 @@ def run_notebook(nb, executed: Path, log_path: Path, prefix: str) -> float:
     """Execute one notebook (a plan.Notebook); returns its wall time. Raises NotebookFailed with
     the details."""
     import papermill
+    from nbclient.exceptions import DeadKernelError
 
     executed.parent.mkdir(parents=True, exist_ok=True)
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -40,6 +41,9 @@ def run_notebook(nb, executed: Path, log_path: Path, prefix: str) -> float:
             _execute(nb, partial, logf, live)
         except papermill.PapermillExecutionError as e:
             raise _failure(nb, e, partial, log_path, logf) from None
+        except DeadKernelError:
+            kill_kernels()
+            raise _died(nb, partial, log_path) from None
         except BaseException:
             kill_kernels()
             with contextlib.suppress(OSError):
@@ -93,6 +97,17 @@ def _failure(nb, e, partial: Path, log_path: Path, logf) -> NotebookFailed:
         f"notebook {nb.name!r} ({show(nb.path)}) failed in cell {e.cell_index} "
         f"(execution count {e.exec_count}):\n{src}\n{e.ename}: {e.evalue}\n"
         f"log: {show(log_path)}; the notebook with its error: {show(failed)}"
+    )
+
+
+def _died(nb, partial: Path, log_path: Path) -> NotebookFailed:
+    """The error for a notebook whose kernel died; keeps the notebook beside its log."""
+    failed = log_path.with_name(f"{nb.name}.failed.ipynb")
+    with contextlib.suppress(OSError):
+        os.replace(partial, failed)
+    return NotebookFailed(
+        f"notebook {nb.name!r} ({show(nb.path)}): its kernel died (what it said last is at the "
+        f"end of its log)\nlog: {show(log_path)}; the notebook as far as it ran: {show(failed)}"
     )
 
 
