@@ -86,9 +86,7 @@ def _kernel_manager_logging_to(logf) -> type:
 
 def _failure(nb, e, partial: Path, log_path: Path, logf) -> NotebookFailed:
     """The error for a notebook whose cell raised `e`; keeps the notebook beside its log."""
-    failed = log_path.with_name(f"{nb.name}.failed.ipynb")
-    with contextlib.suppress(OSError):
-        os.replace(partial, failed)
+    failed = _keep_failed(nb, partial, log_path)
     tb = ANSI.sub("", "\n".join(e.traceback))
     logf.write(f"\n# FAILED in cell {e.cell_index} ({e.exec_count}):\n{tb}\n")
     lines = e.source.splitlines()
@@ -102,13 +100,19 @@ def _failure(nb, e, partial: Path, log_path: Path, logf) -> NotebookFailed:
 
 def _died(nb, partial: Path, log_path: Path) -> NotebookFailed:
     """The error for a notebook whose kernel died; keeps the notebook beside its log."""
-    failed = log_path.with_name(f"{nb.name}.failed.ipynb")
-    with contextlib.suppress(OSError):
-        os.replace(partial, failed)
+    failed = _keep_failed(nb, partial, log_path)
     return NotebookFailed(
         f"notebook {nb.name!r} ({show(nb.path)}): its kernel died (what it said last is at the "
         f"end of its log)\nlog: {show(log_path)}; the notebook as far as it ran: {show(failed)}"
     )
+
+
+def _keep_failed(nb, partial: Path, log_path: Path) -> Path:
+    """Move the notebook as far as it ran to `<logs-dir>/<name>.failed.ipynb`."""
+    failed = log_path.with_name(f"{nb.name}.failed.ipynb")
+    with contextlib.suppress(OSError):
+        os.replace(partial, failed)
+    return failed
 
 
 def recorded_files(name: str, record: Path) -> dict:
