@@ -1,8 +1,26 @@
-"""symla_lite: SymLA and MetaRNN meta-learners, their environments and ES meta-training."""
+"""symla_lite: SymLA and MetaRNN meta-learners, their environments and ES meta-training.
 
+Importing the package imports neither JAX nor a submodule: `symla_lite.meta`, `from symla_lite
+import agents` and the like import the submodule when first used, so that the tooling
+(`symla_lite.batch`, `symla_lite.notebook`, `symla_lite.io`) runs without JAX.
+"""
+
+import importlib
 import os
+import sys
 
-import jax
+# Set by this package when it chose the CPU device count, so that a child process (a notebook's
+# kernel) can tell the inherited JAX_NUM_CPU_DEVICES from one the user set.
+_AUTO_COUNT = "SYMLA_LITE_AUTO_CPU_DEVICES"
+
+
+def _inherited_count_dropped() -> bool:
+    """Forget a JAX_NUM_CPU_DEVICES that this package set in a parent process; True if there was."""
+    auto = os.environ.pop(_AUTO_COUNT, None)
+    if auto is None or os.environ.get("JAX_NUM_CPU_DEVICES") != auto:
+        return False
+    del os.environ["JAX_NUM_CPU_DEVICES"]
+    return True
 
 
 def _one_cpu_device_per_core() -> None:
@@ -12,24 +30,34 @@ def _one_cpu_device_per_core() -> None:
     one device used one core; `meta.train` shards the population over all devices, and with one
     device per core it uses them all (benchmarks/throughput.py). Computations that are not sharded
     run on the first device as before. Set JAX_NUM_CPU_DEVICES (or XLA_FLAGS'
-    --xla_force_host_platform_device_count) to choose the count yourself; this is skipped when JAX
-    is already running.
+    --xla_force_host_platform_device_count) to choose the count yourself.
+
+    Without importing JAX: if JAX is not imported yet, this sets JAX_NUM_CPU_DEVICES, which JAX
+    reads as the default of its `jax_num_cpu_devices` option when it is imported (child processes
+    inherit it; a child that imports symla_lite recomputes it); if JAX is already imported, this
+    updates that option, unless JAX is already running (then it keeps the devices JAX has).
     """
+    inherited = _inherited_count_dropped()
     if "JAX_NUM_CPU_DEVICES" in os.environ:
         return
     if "xla_force_host_platform_device_count" in os.environ.get("XLA_FLAGS", ""):
+        count = -1 if inherited else None  # -1, JAX's default: the XLA flag's count
+    else:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        count = max(1, cores or 1)
+    if count is None:
         return
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    try:
-        jax.config.update("jax_num_cpu_devices", max(1, cores or 1))
-    except RuntimeError:
-        pass  # backends already initialised: keep the devices JAX has
+    jax = sys.modules.get("jax")
+    if jax is not None:
+        try:
+            jax.config.update("jax_num_cpu_devices", count)
+        except RuntimeError:
+            pass  # backends already initialised: keep the devices JAX has
+    elif count > 0:
+        os.environ["JAX_NUM_CPU_DEVICES"] = os.environ[_AUTO_COUNT] = str(count)
 
 
 _one_cpu_device_per_core()
-
-from symla_lite import agents, envs, io, meta, params_io, presets, rollout, symmetry  # noqa: E402
-from symla_lite.params_io import load_params, save_params  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = [
@@ -44,3 +72,22 @@ __all__ = [
     "save_params",
     "symmetry",
 ]
+_FROM_PARAMS_IO = ("load_params", "save_params")
+
+
+def __getattr__(name: str):
+    """Import a submodule (`symla_lite.meta`) or `load_params`/`save_params` on first use."""
+    if name in _FROM_PARAMS_IO:
+        return getattr(importlib.import_module(f"{__name__}.params_io"), name)
+    if name.startswith("_"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as e:
+        if e.name != f"{__name__}.{name}":
+            raise  # the submodule exists but needs something missing
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -3,10 +3,9 @@
 import contextlib
 import os
 import pickle
-import tempfile
+import secrets
 from pathlib import Path
 
-import jax
 import numpy as np
 
 
@@ -18,15 +17,32 @@ def atomic_path(path):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
+    tmp = _new_file_beside(path)
     try:
-        yield Path(tmp)
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _new_file_beside(path: Path) -> Path:
+    """A new empty file `.<stem>.<random><suffix>` beside `path`.
+
+    Created with mode 0o666, which the system narrows by the umask as for any new file (so a
+    result file is as readable as one written in place; mkstemp would give 0o600).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}{path.suffix}")
+        try:
+            os.close(os.open(tmp, flags, 0o666))
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def write_bytes(path, data: bytes) -> None:
@@ -59,6 +75,9 @@ def _fig_metadata(ext: str) -> dict:
 
 
 def to_numpy(tree):
+    """The arrays of a pytree as numpy arrays (fetched from the device)."""
+    import jax  # here, so that writing files needs no JAX
+
     return jax.tree.map(np.asarray, jax.device_get(tree))
 
 

@@ -10,39 +10,25 @@ A notebook's `parameters` cell sets at least `preset`, `seed`, `results_dir`, `f
     out.figure(fig, "bandits_regret")        # PNG and PDF, atomic; recorded
     out.finish()                              # writes <results_dir>/outputs/<name>.json
 
-`run_all.sh` reads those records to build results/manifest.json.
+`run_all.sh` reads those records to build results/manifest.json. The rules both sides share (the
+parameters, the record's path) are in `symla_lite.batch.contract`.
 """
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from symla_lite import io
+from symla_lite.batch.contract import (
+    DIR_PARAMS,
+    check_param,
+    check_seed,
+    outputs_record,
+    sha256_file,
+)
 from symla_lite.presets import PRESETS
 
-
-def check_param(name: str, value, kind, choices=None):
-    """Raise a clear error if a notebook parameter has the wrong type or is not among `choices`."""
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
-    if not ok:
-        names = " or ".join(k.__name__ for k in kinds)
-        raise TypeError(
-            f"parameter {name!r} must be {names}, got {value!r} ({type(value).__name__})"
-        )
-    if choices is not None:
-        values = value if isinstance(value, list | tuple) else [value]
-        bad = [v for v in values if v not in choices]
-        if bad:
-            raise ValueError(
-                f"parameter {name!r}: unknown value(s) {bad}; choose from {list(choices)}"
-            )
-    return value
-
-
-def sha256(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+__all__ = ["Outputs", "check_param", "start"]
 
 
 @dataclass
@@ -56,7 +42,7 @@ class Outputs:
     written: dict = field(default_factory=dict)  # path -> sha256
 
     def _record(self, path: Path) -> Path:
-        self.written[str(path)] = sha256(path)
+        self.written[str(path)] = sha256_file(path)
         return path
 
     def csv(self, df, filename: str) -> Path:
@@ -82,7 +68,7 @@ class Outputs:
             "seed": self.seed,
             "files": dict(sorted(self.written.items())),
         }
-        path = self.results_dir / "outputs" / f"{self.name}.json"
+        path = outputs_record(self.results_dir, self.name)
         io.write_bytes(path, (json.dumps(record, indent=2) + "\n").encode())
         return path
 
@@ -99,10 +85,9 @@ def start(
 ) -> Outputs:
     """Validate the common parameters (and `extra`: {name: (value, type[, choices])})."""
     check_param("preset", preset, str, PRESETS)
-    check_param("seed", seed, int)
-    for key, val in (("results_dir", results_dir), ("figures_dir", figures_dir)):
+    check_seed(seed)
+    for key, val in zip(DIR_PARAMS, (results_dir, figures_dir, checkpoint_dir), strict=True):
         check_param(key, val, str)
-    check_param("checkpoint_dir", checkpoint_dir, str)
     for key, spec in (extra or {}).items():
         check_param(key, *spec)
     return Outputs(

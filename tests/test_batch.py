@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from symla_lite import batch
+from symla_lite import notebook
+from symla_lite.batch import cli, contract, lock, manifest, plan
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
@@ -77,7 +78,7 @@ def first_run(tmp_path_factory):
     ],
 )
 def test_bad_input_fails_before_running(tmp_path, capsys, args, words):
-    assert batch.main(["--preset", "smoke", *dirs(tmp_path), *args]) == 2
+    assert cli.main(["--preset", "smoke", *dirs(tmp_path), *args]) == 2
     err = capsys.readouterr().err
     for word in words:
         assert word in err
@@ -89,11 +90,13 @@ def test_bad_input_fails_before_running(tmp_path, capsys, args, words):
     [
         (["--preset", "huge"], ["--preset", "huge", "smoke", "lite", "paper"]),
         (["--seed", "x"], ["--seed"]),
+        (["--seed", "-1"], ["--seed", "between 0 and 4294967295", "-1"]),
+        (["--seed", str(2**32)], ["--seed", "between 0 and 4294967295"]),
     ],
 )
 def test_bad_option_is_a_usage_error(tmp_path, capsys, args, words):
     with pytest.raises(SystemExit) as e:
-        batch.main([*dirs(tmp_path), *args])
+        cli.main([*dirs(tmp_path), *args])
     assert e.value.code == 2
     err = capsys.readouterr().err
     for word in words:
@@ -101,10 +104,41 @@ def test_bad_option_is_a_usage_error(tmp_path, capsys, args, words):
     assert not (tmp_path / "results").exists()
 
 
+def test_notebook_start_rejects_a_bad_seed(tmp_path):
+    common = dict(preset="smoke", results_dir=str(tmp_path))
+    for seed in (-1, 2**32):
+        with pytest.raises(ValueError, match="parameter 'seed' must be between 0 and"):
+            notebook.start("x", seed=seed, **common)
+    with pytest.raises(TypeError, match="parameter 'seed' must be int"):
+        notebook.start("x", seed=True, **common)
+    assert notebook.start("x", seed=2**32 - 1, **common).seed == 2**32 - 1
+
+
+def imported_modules(*args) -> set[str]:
+    """The modules `python -X importtime *args` imports (run from the repository root)."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", *args], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = [x for x in proc.stderr.splitlines() if x.startswith("import time:")]
+    return {x.rsplit("|", 1)[1].strip() for x in lines[1:]}  # the first line is the header
+
+
+def test_the_batch_and_the_notebook_side_import_no_jax(tmp_path):
+    for args in (
+        ["-c", "import symla_lite.batch, symla_lite.batch.cli, symla_lite.notebook, symla_lite.io"],
+        ["-m", "symla_lite.batch", "--preset", "smoke", *dirs(tmp_path), "--list"],
+    ):
+        modules = imported_modules(*args)
+        assert "symla_lite.batch.contract" in modules  # the check sees the package's imports
+        assert not [m for m in modules if m.split(".")[0] in ("jax", "jaxlib")], args
+
+
 def test_parameter_types():
-    assert batch.type_ok(3, 1) and batch.type_ok(3, 0.5) and batch.type_ok([1], None)
-    assert not batch.type_ok(True, 1) and not batch.type_ok(1.5, 1) and not batch.type_ok("a", [])
-    assert batch.parse_value("[1, 2]") == [1, 2] and batch.parse_value("abc") == "abc"
+    ok = contract.type_ok
+    assert ok(3, 1) and ok(3, 0.5) and ok([1], None)
+    assert not ok(True, 1) and not ok(1.5, 1) and not ok("a", [])
+    assert plan.parse_value("[1, 2]") == [1, 2] and plan.parse_value("abc") == "abc"
 
 
 # --- a full run, its manifest, skipping, --force, determinism
@@ -113,6 +147,7 @@ def test_parameter_types():
 def test_run_writes_outputs_and_manifest(first_run):
     tmp, proc, _ = first_run
     assert "[1/1] fixture: running" in proc.stdout and "done in" in proc.stdout
+    assert proc.stderr == ""  # what the kernel process itself says goes to the log
     executed = tmp / "executed" / "fixture.ipynb"
     nb = json.loads(executed.read_text())
     assert any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
@@ -142,9 +177,9 @@ def test_second_run_skips_and_force_reruns(first_run, capsys):
     proc = run_batch(tmp)
     assert proc.returncode == 0, proc.stderr
     assert "up to date, skipped" in proc.stdout and "running" not in proc.stdout
-    assert batch.main(["--preset", "smoke", *dirs(tmp), "--list"]) == 0
+    assert cli.main(["--preset", "smoke", *dirs(tmp), "--list"]) == 0
     assert "fixture" in capsys.readouterr().out.split("up to date")[0]
-    assert batch.main(["--preset", "smoke", *dirs(tmp), "--seed", "1", "--list"]) == 0
+    assert cli.main(["--preset", "smoke", *dirs(tmp), "--seed", "1", "--list"]) == 0
     assert "to run: last run had other parameters" in capsys.readouterr().out
     proc = run_batch(tmp, "--force", "--only", "fixture")
     assert proc.returncode == 0, proc.stderr
@@ -159,16 +194,16 @@ def test_two_runs_give_identical_csvs(first_run, tmp_path):
 
 
 def test_a_second_batch_on_the_same_results_stops_before_running(tmp_path):
-    with batch.batch_lock(tmp_path / "results"):
+    with lock.batch_lock(tmp_path / "results"):
         proc = run_batch(tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert f"another batch (pid {os.getpid()}) is running" in proc.stderr
     assert not (tmp_path / "logs").exists() and not (tmp_path / "executed").exists()
     assert [p.name for p in (tmp_path / "results").iterdir()] == [".run_all.lock"]
-    with batch.batch_lock(tmp_path / "results"):  # released: it can be taken again
+    with lock.batch_lock(tmp_path / "results"):  # released: it can be taken again
         pass
-    with pytest.raises(batch.BadInput, match="another batch"), batch.batch_lock(tmp_path):
-        with batch.batch_lock(tmp_path):  # two holders in one process conflict as well
+    with pytest.raises(contract.BadInput, match="another batch"), lock.batch_lock(tmp_path):
+        with lock.batch_lock(tmp_path):  # two holders in one process conflict as well
             pass
 
 
@@ -176,13 +211,13 @@ def test_stale_output_is_rerun(first_run, tmp_path):
     tmp, _, _ = first_run
     entry = json.loads((tmp / "results" / "manifest.json").read_text())["notebooks"]["fixture"]
     executed = tmp / "executed" / "fixture.ipynb"
-    nb = batch.Notebook("fixture", FIXTURES / "fixture.ipynb", {}, entry["parameters"])
+    nb = plan.Notebook("fixture", FIXTURES / "fixture.ipynb", {}, entry["parameters"])
     record = tmp / "results" / "outputs" / "fixture.json"
     digest = entry["inputs_digest"].removeprefix("sha256:")
-    assert batch.staleness(entry, nb, executed, record, digest) is None
-    assert "changed" in batch.staleness(entry, nb, executed, record, "0" * 64)
+    assert manifest.staleness(entry, nb, executed, record, digest) is None
+    assert "changed" in manifest.staleness(entry, nb, executed, record, "0" * 64)
     changed = dict(entry, files={**entry["files"], str(tmp_path / "gone.csv"): "0"})
-    assert "gone.csv missing" in batch.staleness(changed, nb, executed, record, digest)
+    assert "gone.csv missing" in manifest.staleness(changed, nb, executed, record, digest)
 
 
 # --- failures and interruption
@@ -199,19 +234,51 @@ def test_failing_notebook_stops_with_cell_and_error(tmp_path):
     assert not (tmp_path / "results" / "manifest.json").exists()
 
 
+def test_a_dead_kernel_stops_with_its_log(tmp_path):
+    code = "import os, signal\nos.write(2, b'last words\\n')\nos.kill(os.getpid(), signal.SIGKILL)"
+    nb = json.loads((FIXTURES / "fixture.ipynb").read_text())
+    nb["cells"] = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    nb["cells"].append(dict(nb["cells"][0], metadata={}, source=code))
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "dies.ipynb").write_text(json.dumps(nb))
+    args = [*dirs(tmp_path), "--notebooks-dir", str(tmp_path / "notebooks")]
+    proc = subprocess.run(
+        [sys.executable, "-m", "symla_lite.batch", *args], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "notebook 'dies'" in proc.stderr and "its kernel died" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "last words" in (tmp_path / "logs" / "dies.log").read_text()
+    assert (tmp_path / "logs" / "dies.failed.ipynb").exists()
+    assert leftovers(tmp_path) == []
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_interrupted_then_resumed_equals_uninterrupted(first_run, tmp_path, sig):
     ckpt = tmp_path / "checkpoints" / "fixture" / "smoke" / "seed0" / "symla" / "checkpoint.pkl"
     proc = subprocess.Popen(
-        command(tmp_path), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command(tmp_path),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a command in a terminal
     )
     deadline = time.monotonic() + 240
     while not ckpt.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    proc.send_signal(sig)  # during meta-training: a checkpoint exists, it goes on
+    # During meta-training (a checkpoint exists, it goes on); to the whole process group, as
+    # Ctrl-C in a terminal.
+    os.killpg(proc.pid, sig)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + sig, out + err
-    assert f"interrupted ({sig.name})" in err
+    # The user sees the message alone: no tracebacks of the kernel or of its clients.
+    assert err.strip() == (
+        f"run_all: interrupted ({sig.name}); finished notebooks and meta-training checkpoints "
+        "are kept: run it again to continue"
+    ), err
+    for word in ("Traceback", "DeadKernelError", "ZMQError", "Task exception"):
+        assert word not in err
     with ckpt.open("rb") as f:
         done = pickle.load(f)["generation"]
     assert 0 < done < GENERATIONS  # it was stopped mid-way

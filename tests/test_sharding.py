@@ -1,5 +1,6 @@
 """The population sharded over 4 (forced host) devices gives the single-device meta-parameters;
-importing symla_lite gives JAX one CPU device per core unless the user chose a count."""
+importing symla_lite gives JAX one CPU device per core unless the user chose a count, without
+importing JAX itself."""
 
 import json
 import os
@@ -69,3 +70,31 @@ def test_one_cpu_device_per_core_unless_the_user_chose():
     assert _device_count(JAX_PLATFORMS="cpu", JAX_NUM_CPU_DEVICES="1") == 1
     flags = "--xla_force_host_platform_device_count=3"
     assert _device_count(JAX_PLATFORMS="cpu", XLA_FLAGS=flags) == 3
+
+
+def test_a_count_inherited_from_symla_lite_is_not_the_users_choice():
+    # A process that imported symla_lite before JAX passes the count to its children in the
+    # environment; a child that imports symla_lite still follows its own XLA_FLAGS.
+    code = textwrap.dedent(
+        """
+        import os, subprocess, sys
+        import symla_lite
+        cores = str(len(os.sched_getaffinity(0)))
+        assert "jax" not in sys.modules and os.environ["JAX_NUM_CPU_DEVICES"] == cores
+        env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=3"}
+        for child in ("import symla_lite, jax", "import jax, symla_lite"):
+            code = child + "; print(jax.device_count())"
+            out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)
+            print(out.stdout.decode().strip())
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("JAX_NUM_CPU_DEVICES", "XLA_FLAGS")}
+    env.pop("SYMLA_LITE_AUTO_CPU_DEVICES", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**env, "JAX_PLATFORMS": "cpu"},
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split() == ["3", "3"]

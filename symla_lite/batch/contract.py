@@ -1,0 +1,124 @@
+"""The notebook contract, shared by the batch and the notebooks: parameters, kernel, outputs record.
+
+Every notebook runs in the `python3` kernel with the repository root as working directory. Its one
+code cell tagged `parameters` sets at least `preset`, `seed`, `results_dir`, `figures_dir` and
+`checkpoint_dir` (paths relative to the repository root) to literal defaults, and it ends by writing
+`<results_dir>/outputs/<name>.json`: the files it wrote, each with its sha256
+(`symla_lite.notebook.Outputs`). The batch reads that record into results/manifest.json.
+"""
+
+import ast
+import hashlib
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository root: where notebooks run
+KERNEL = "python3"
+DIR_PARAMS = ("results_dir", "figures_dir", "checkpoint_dir")
+REQUIRED_PARAMS = ("preset", "seed", *DIR_PARAMS)
+SEED_MAX = 2**32 - 1  # seeds are folded into keys as uint32 (jax.random.fold_in)
+
+
+class BadInput(ValueError):
+    """Bad input to the batch (options, parameters, a notebook breaking the contract), found
+    before anything ran."""
+
+
+def resolve(path) -> Path:
+    """A path as a notebook sees it: relative paths are relative to the repository root."""
+    return ROOT / path  # absolute paths stay absolute
+
+
+def show(path: Path) -> str:
+    """A path relative to the repository root when it lies inside it."""
+    path = Path(path).absolute()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def outputs_record(results_dir, name: str) -> Path:
+    """Where notebook `name` records the files it wrote."""
+    return Path(results_dir) / "outputs" / f"{name}.json"
+
+
+def sha256_file(path) -> str:
+    h = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def kind_ok(value, kinds: tuple) -> bool:
+    """isinstance, except that a bool is not an int (nor a float) unless bool is among `kinds`."""
+    return isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+
+
+def check_param(name: str, value, kind, choices=None):
+    """Raise a clear error if a notebook parameter has the wrong type or is not among `choices`."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not kind_ok(value, kinds):
+        names = " or ".join(k.__name__ for k in kinds)
+        raise TypeError(
+            f"parameter {name!r} must be {names}, got {value!r} ({type(value).__name__})"
+        )
+    if choices is not None:
+        values = value if isinstance(value, list | tuple) else [value]
+        bad = [v for v in values if v not in choices]
+        if bad:
+            raise ValueError(
+                f"parameter {name!r}: unknown value(s) {bad}; choose from {list(choices)}"
+            )
+    return value
+
+
+def check_seed(seed) -> int:
+    """Raise a clear error unless `seed` is an int from 0 to SEED_MAX."""
+    check_param("seed", seed, int)
+    if not 0 <= seed <= SEED_MAX:
+        raise ValueError(f"parameter 'seed' must be between 0 and {SEED_MAX}, got {seed}")
+    return seed
+
+
+def type_ok(value, default) -> bool:
+    """Whether `value` may replace a parameter's `default` (an int may replace a float)."""
+    if default is None or default is ...:
+        return True
+    return kind_ok(value, (int, float) if isinstance(default, float) else (type(default),))
+
+
+def read_parameters(path: Path) -> dict:
+    """The parameters cell of a notebook as {name: default} (... where the default is not a
+    literal); BadInput if the notebook breaks the contract."""
+    nb = json.loads(Path(path).read_text())
+    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
+    if kernel != KERNEL:
+        raise BadInput(f"notebook {path}: kernelspec name must be {KERNEL!r}, got {kernel!r}")
+    cells = [
+        c
+        for c in nb.get("cells", [])
+        if c.get("cell_type") == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+    ]
+    if len(cells) != 1:
+        raise BadInput(
+            f"notebook {path}: needs exactly one cell tagged 'parameters', has {len(cells)}"
+        )
+    src = cells[0]["source"]
+    defaults = _literal_assignments("".join(src) if isinstance(src, list) else src)
+    missing = [p for p in REQUIRED_PARAMS if p not in defaults]
+    if missing:
+        raise BadInput(f"notebook {path}: its parameters cell lacks {missing}")
+    return defaults
+
+
+def _literal_assignments(src: str) -> dict:
+    """{name: value} for each `name = value` statement of `src` (... where not a literal)."""
+    out = {}
+    for node in ast.parse(src).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                try:
+                    out[target.id] = ast.literal_eval(node.value)
+                except ValueError:
+                    out[target.id] = ...
+    return out
