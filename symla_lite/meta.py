@@ -23,13 +23,15 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 import pandas as pd
+import tqdm
+import tqdm.auto
 from evosax.algorithms import Open_ES
 from evosax.core.fitness_shaping import centered_rank_fitness_shaping_fn
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
-from tqdm.auto import tqdm
 
 from symla_lite import agents, envs, io, rollout
+from symla_lite.batch.contract import PLAIN_PROGRESS
 from symla_lite.presets import preset as preset_table
 
 HYPER = ("population", "num_evals", "lifetime", "generations", "lr", "std", "hidden")
@@ -253,7 +255,7 @@ def train(config: TrainConfig) -> TrainResult:
     run = make_chunk_fn(strategy, agent, env, hp, k_run, config.member_batch, mesh)
     chunk = max(1, int(config.checkpoint_every))
     t0 = time.perf_counter()
-    bar = tqdm(
+    bar = (tqdm.tqdm if os.environ.get(PLAIN_PROGRESS) else tqdm.auto.tqdm)(
         total=hp["generations"],
         initial=start,
         disable=not (config.progress and lead),

@@ -14,6 +14,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository root: where notebooks run
 KERNEL = "python3"
+# Set for the kernels the batch starts: progress bars as plain text (into the log and the live
+# line) instead of notebook widgets, which would leave a frozen bar in the executed copy.
+PLAIN_PROGRESS = "SYMLA_PLAIN_PROGRESS"
 DIR_PARAMS = ("results_dir", "figures_dir", "checkpoint_dir")
 REQUIRED_PARAMS = ("preset", "seed", *DIR_PARAMS)
 SEED_MAX = 2**32 - 1  # seeds are folded into keys as uint32 (jax.random.fold_in)

@@ -13,7 +13,7 @@ import os
 import signal
 from pathlib import Path
 
-from symla_lite.batch.contract import KERNEL, ROOT, resolve, sha256_file, show
+from symla_lite.batch.contract import KERNEL, PLAIN_PROGRESS, ROOT, resolve, sha256_file, show
 from symla_lite.batch.display import ANSI, CellCounter, KernelLog, Live
 
 # Loggers that report on the kernel and the event loop that talks to it; an interrupted batch
@@ -79,7 +79,8 @@ def _kernel_manager_logging_to(logf) -> type:
     class KernelManager(AsyncKernelManager):
         async def start_kernel(self, **kw):
             logf.flush()  # the log's header first; the kernel shares the file's offset
-            return await super().start_kernel(**{"stdout": logf, "stderr": logf, **kw})
+            env = {**os.environ, PLAIN_PROGRESS: "1"}
+            return await super().start_kernel(**{"stdout": logf, "stderr": logf, "env": env, **kw})
 
     return KernelManager
 
