@@ -1,8 +1,10 @@
 """Meta-training throughput of SymLA and MetaRNN against the machine's dense float32 matmul rate.
 
-For each agent at the paper's bandit shapes (hidden 64, population 512, 100 lifetimes of 100 steps)
-and at the lite bandit shapes, one ES generation (ask, all lifetimes, tell) is compiled and timed in
-its own subprocess (so compile time and peak memory belong to that configuration alone), with the
+For each agent at the bandit shapes (paper: hidden 64, population 512, 100 lifetimes of 100 steps;
+lite) and at the RL shapes of the grid world (4 inputs, 4 actions), the projected grid world (16
+inputs, 4 actions) and CartPole (4 inputs, 2 actions), each at paper (hidden 16, population 512, 10
+lifetimes of 500 steps) and lite sizes, lifetimes concatenating episodes as in training, one ES
+generation (ask, all lifetimes, tell) is compiled and timed in its own subprocess (so compile time and peak memory belong to that configuration alone), with the
 population sharded over all JAX devices exactly as `meta.train` does (importing symla_lite gives JAX
 one CPU device per core; `--devices 1` measures one device, i.e. one core for the small batched
 products, as before that change):
@@ -19,9 +21,12 @@ products, as before that change):
 - mm_here: the matmul rate measured next to that row (how loaded the shared machine was);
 - peak_mb: the subprocess's peak resident memory; xla_temp_mb: XLA's buffer assignment for it.
 
-The last line is `symla_efficiency=<ratio>` for SymLA at the paper bandit shapes.
+The summary lines at the end: `rl_efficiency=<ratio>` for SymLA on the projected grid world at
+paper sizes, `lite_efficiency=<ratio>` for SymLA at the lite bandit shapes, and last
+`symla_efficiency=<ratio>` for SymLA at the paper bandit shapes (each printed when measured). The
+first line says which JAX platform and devices ran.
 
-    python benchmarks/throughput.py [--shapes paper lite] [--agents symla metarnn] [--repeats 3]
+    python benchmarks/throughput.py [--shapes paper lite grid-lite ...] [--agents symla metarnn]
     python benchmarks/throughput.py --devices 1  # one JAX CPU device
     python benchmarks/throughput.py --profile    # where a SymLA generation's time goes
 """
@@ -35,10 +40,21 @@ import subprocess
 import sys
 import time
 
+GRID = dict(size=4, max_steps=16)  # symla_lite.presets.GRID, the experiments' grid world
 SHAPES = {
     "paper": dict(preset="paper"),
     "lite": dict(preset="lite"),
+    **{
+        f"{name}-{preset}": dict(preset=preset, family="rl", env=env, env_kwargs=kw)
+        for name, env, kw in (
+            ("grid", "gridworld", GRID),
+            ("projgrid", "gridworld", dict(GRID, project_obs=16)),
+            ("cartpole", "CartPole-v1", {}),
+        )
+        for preset in ("lite", "paper")
+    },
 }
+DEFAULT_SHAPES = ("paper", "lite", "grid-lite", "projgrid-lite", "cartpole-lite", "projgrid-paper")
 
 
 def step_flops(agent, num_obs: int, num_actions: int) -> int:
@@ -86,8 +102,11 @@ def machine_matmul_gflops() -> float:
     return float(proc.stdout.strip().splitlines()[-1])
 
 
-def measure(agent_name: str, shape: str, repeats: int, member_batch: int | None) -> dict:
-    """Compile and time one generation of `agent_name` at `shape` (runs inside a subprocess)."""
+def measure(
+    agent_name: str, shape: str, repeats: int, member_batch: int | None, seeds: int = 1
+) -> dict:
+    """Compile and time one generation of `agent_name` at `shape` for `seeds` seeds in one program
+    (as `meta.train_seeds` runs them); runs inside a subprocess."""
     import jax
     import jax.numpy as jnp
 
@@ -99,12 +118,12 @@ def measure(agent_name: str, shape: str, repeats: int, member_batch: int | None)
     config = meta.TrainConfig(**kwargs)
     hp = config.hyper()
     agent, env = meta.build(config)
-    k_init, k_es, k_run = jax.random.split(jax.random.key(config.seed), 3)
-    template = agent.init(k_init)
-    strategy = meta.make_strategy(template, hp)
-    es_state = strategy.init(k_es, template, strategy.default_params)
+    keys = [jax.random.split(jax.random.key(s), 3) for s in range(seeds)]  # as train_seeds
+    strategy = meta.make_strategy(agent.init(keys[0][0]), hp)
+    es_state = tuple(strategy.init(k[1], agent.init(k[0]), strategy.default_params) for k in keys)
     mesh = meta.population_mesh(hp["population"])  # as meta.train shards the population
-    run = meta.make_chunk_fn(strategy, agent, env, hp, k_run, config.member_batch, mesh)
+    base_keys = jnp.stack([k[2] for k in keys])
+    run = meta.make_chunk_fn(strategy, agent, env, hp, base_keys, config.member_batch, mesh)
     replicated = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())
     es_state = jax.device_put(es_state, replicated)
 
@@ -114,6 +133,7 @@ def measure(agent_name: str, shape: str, repeats: int, member_batch: int | None)
     compiled = run.lower(es_state, gens).compile()
     compile_s = time.perf_counter() - t0
     mem = compiled.memory_analysis()
+    devices = jax.devices()
     xla_temp = getattr(mem, "temp_size_in_bytes", float("nan")) if mem is not None else float("nan")
 
     times = []
@@ -124,17 +144,19 @@ def measure(agent_name: str, shape: str, repeats: int, member_batch: int | None)
         if g:
             times.append(time.perf_counter() - t0)
     peak_after = matmul_gflops()
-    steps = hp["population"] * hp["num_evals"] * hp["lifetime"]
+    steps = seeds * hp["population"] * hp["num_evals"] * hp["lifetime"]
     flops = steps * step_flops(agent, rollout.obs_size(env, env.default_params), env.num_actions)
     return dict(
         agent=agent_name,
         shape=shape,
+        seeds=seeds,
         population=hp["population"],
         num_evals=hp["num_evals"],
         lifetime=hp["lifetime"],
         hidden=hp["hidden"],
         member_batch=config.member_batch,
         devices=mesh.size,
+        platform=f"{jax.default_backend()}: {len(devices)} x {devices[0].device_kind}",
         compile_s=compile_s,
         s_per_gen=min(times),
         s_per_gen_median=statistics.median(times),
@@ -235,7 +257,7 @@ def profile(repeats: int) -> None:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shapes", nargs="+", default=["paper", "lite"], choices=list(SHAPES))
+    ap.add_argument("--shapes", nargs="+", default=list(DEFAULT_SHAPES), choices=list(SHAPES))
     ap.add_argument("--agents", nargs="+", default=["symla", "metarnn"])
     ap.add_argument("--repeats", type=int, default=3, help="timed generations per configuration")
     ap.add_argument("--member-batch", type=int, default=None, help="override TrainConfig's")
@@ -243,7 +265,10 @@ def main(argv=None):
         "--devices", type=int, default=None, help="JAX CPU devices (default: one per core)"
     )
     ap.add_argument("--profile", action="store_true", help="time the parts of a SymLA generation")
-    ap.add_argument("--_child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--seeds", type=int, default=3, help="seeds in one program for seeds_speedup (lite)"
+    )
+    ap.add_argument("--_child", nargs=3, help=argparse.SUPPRESS)
     ap.add_argument("--_matmul", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -256,37 +281,34 @@ def main(argv=None):
         return 0
 
     if args._child:
-        print(json.dumps(measure(*args._child, args.repeats, args.member_batch)))
+        name, shape, seeds = args._child
+        print(json.dumps(measure(name, shape, args.repeats, args.member_batch, int(seeds))))
         return 0
 
+    jobs = [(name, shape, 1) for shape in args.shapes for name in args.agents]
+    if "lite" in args.shapes and "symla" in args.agents and args.seeds > 1:
+        jobs.append(("symla", "lite", args.seeds))
     rows = []
-    for shape in args.shapes:
-        for name in args.agents:
-            cmd = [
-                sys.executable,
-                __file__,
-                "--_child",
-                name,
-                shape,
-                "--repeats",
-                str(args.repeats),
-            ]
-            if args.member_batch is not None:
-                cmd += ["--member-batch", str(args.member_batch)]
-            env = os.environ.copy()
-            if args.devices is not None:
-                env["JAX_NUM_CPU_DEVICES"] = str(args.devices)
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-            if proc.returncode:
-                raise RuntimeError(f"{name} at {shape} shapes failed:\n{proc.stderr[-3000:]}")
-            rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    for name, shape, seeds in jobs:
+        cmd = [sys.executable, __file__, "--_child", name, shape, str(seeds)]
+        cmd += ["--repeats", str(args.repeats)]
+        if args.member_batch is not None:
+            cmd += ["--member-batch", str(args.member_batch)]
+        env = os.environ.copy()
+        if args.devices is not None:
+            env["JAX_NUM_CPU_DEVICES"] = str(args.devices)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if proc.returncode:
+            raise RuntimeError(f"{name} at {shape} shapes failed:\n{proc.stderr[-3000:]}")
+        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     peak = max([machine_matmul_gflops(), *(r["matmul_local"] for r in rows)])
 
-    cols = ("agent", "shape", "population", "num_evals", "lifetime", "hidden")
+    cols = ("agent", "shape", "seeds", "population", "num_evals", "lifetime", "hidden")
     cols += ("member_batch", "devices")
-    print(f"dense float32 2048^2 matmul: {peak:.1f} GFLOP/s ({os.cpu_count()} CPUs visible)")
+    print(f"platform {rows[0]['platform']}; {os.cpu_count()} CPUs visible")
+    print(f"dense float32 2048^2 matmul: {peak:.1f} GFLOP/s")
     head = (
-        f"{'agent':<8} {'shape':<6} {'pop':>4} {'evals':>5} {'L':>4} {'N':>3} {'mb':>3} {'dev':>3} "
+        f"{'agent':<8} {'shape':<14} {'S':>2} {'pop':>4} {'evals':>5} {'L':>4} {'N':>3} {'mb':>3} {'dev':>3} "
         f"{'compile_s':>9} {'s/gen':>8} {'med s/gen':>9} {'Msteps/s':>8} {'GFLOP/gen':>9} "
         f"{'GFLOP/s':>8} {'mm_here':>7} {'eff':>6} {'peak_MB':>8} {'xla_MB':>7}"
     )
@@ -295,15 +317,24 @@ def main(argv=None):
         r["matmul_gflops"] = peak
         r["efficiency"] = r["gflops"] / peak
         print(
-            f"{r['agent']:<8} {r['shape']:<6} "
-            + " ".join(f"{r[c]:>{w}}" for c, w in zip(cols[2:], (4, 5, 4, 3, 3, 3), strict=True))
+            f"{r['agent']:<8} {r['shape']:<14} "
+            + " ".join(f"{r[c]:>{w}}" for c, w in zip(cols[2:], (2, 4, 5, 4, 3, 3, 3), strict=True))
             + f" {r['compile_s']:>9.2f} {r['s_per_gen']:>8.3f} {r['s_per_gen_median']:>9.3f}"
             f" {r['steps_per_s'] / 1e6:>8.3f} {r['gflop_per_gen']:>9.2f} {r['gflops']:>8.1f}"
             f" {r['matmul_local']:>7.1f} {r['efficiency']:>6.3f} {r['peak_mb']:>8.0f} {r['xla_temp_mb']:>7.1f}"
         )
-    paper = [r for r in rows if r["agent"] == "symla" and r["shape"] == "paper"]
-    if paper:
-        print(f"symla_efficiency={paper[0]['efficiency']:.3f}")
+    one = {(r["agent"], r["shape"]): r for r in rows if r["seeds"] == 1}
+    several = [r for r in rows if r["seeds"] > 1]
+    if ("symla", "projgrid-paper") in one:
+        print(f"rl_efficiency={one[('symla', 'projgrid-paper')]['efficiency']:.3f}")
+    if ("symla", "lite") in one:
+        print(f"lite_efficiency={one[('symla', 'lite')]['efficiency']:.3f}")
+    if several and ("symla", "lite") in one:
+        r = several[0]  # seeds one after another / seeds in one program, per generation
+        speedup = r["seeds"] * one[("symla", "lite")]["s_per_gen"] / r["s_per_gen"]
+        print(f"seeds_speedup={speedup:.2f}")
+    if ("symla", "paper") in one:
+        print(f"symla_efficiency={one[('symla', 'paper')]['efficiency']:.3f}")
     return 0
 
 

@@ -160,13 +160,24 @@ def population_mesh(population: int) -> Mesh:
 
 
 def make_chunk_fn(
-    strategy, agent, env, hp: dict, base_key: jax.Array, member_batch: int, mesh: Mesh | None = None
+    strategy,
+    agent,
+    env,
+    hp: dict,
+    base_keys: jax.Array,
+    member_batch: int,
+    mesh: Mesh | None = None,
 ):
-    """A jitted function running generations `gens` (int32[n]) from an ES state under lax.scan.
+    """A jitted function running generations `gens` (int32[n]) of S seeds' ES states (a tuple of S
+    states, one per key of `base_keys`, key[S]) under lax.scan; returns the states and the mean and
+    best fitness, float32[n, S].
 
-    Every member of a generation meets the same lifetimes (common random numbers), and generation g
-    draws its randomness from fold_in(base_key, g), so chunking does not change the result.
-    With `mesh`, the members are split over its devices along the axis "population".
+    Every member of a generation of one seed meets the same lifetimes (common random numbers), and
+    generation g of seed s draws its randomness from fold_in(base_keys[s], g), so chunking does not
+    change the result. Ask and tell run per seed; the seeds' members are evaluated together, vmapped
+    over seeds (one seed alone runs exactly a single run's program), in batches of `member_batch`
+    members per seed. With `mesh`, each seed's members are split over its devices along the axis
+    "population".
     """
     es_params = strategy.default_params
 
@@ -176,31 +187,44 @@ def make_chunk_fn(
     def population_fitness(population, key):  # population: leading axis [members]
         return jax.lax.map(lambda p: member_fitness(p, key), population, batch_size=member_batch)
 
+    def seeds_fitness(populations, keys):  # [S, members], key[S]
+        if keys.shape[0] == 1:  # one seed: exactly the program of a single run
+            return population_fitness(jax.tree.map(lambda x: x[0], populations), keys[0])[None]
+        return jax.vmap(population_fitness)(populations, keys)
+
     if mesh is not None and mesh.size > 1:
         sharded = jax.shard_map(
-            population_fitness,
+            seeds_fitness,
             mesh=mesh,
-            in_specs=(P(AXIS), P()),
-            out_specs=P(AXIS),
+            in_specs=(P(None, AXIS), P()),
+            out_specs=P(None, AXIS),
             check_vma=False,  # no collectives inside: each device runs plain per-member code
         )
 
-        def population_fitness(population, key):
+        def seeds_fitness(populations, keys):
             # Keep ask and tell replicated: sharded, they would sum the gradient over members in
             # another order than one device does and differ in the last bits.
             replicated = NamedSharding(mesh, P())
-            population = jax.lax.with_sharding_constraint(population, replicated)
-            return jax.lax.with_sharding_constraint(sharded(population, key), replicated)
+            populations = jax.lax.with_sharding_constraint(populations, replicated)
+            return jax.lax.with_sharding_constraint(sharded(populations, keys), replicated)
 
-    def generation(es_state, gen):
-        k_ask, k_eval, k_tell = jax.random.split(jax.random.fold_in(base_key, gen), 3)
-        population, es_state = strategy.ask(k_ask, es_state, es_params)
-        fit = population_fitness(population, k_eval)
-        es_state, _ = strategy.tell(k_tell, population, -fit, es_state, es_params)
-        return es_state, (fit.mean(), fit.max())
+    def generation(es_states, gen):
+        asked, eval_keys, tell_keys = [], [], []
+        for s, es_state in enumerate(es_states):
+            k_ask, k_eval, k_tell = jax.random.split(jax.random.fold_in(base_keys[s], gen), 3)
+            asked.append(strategy.ask(k_ask, es_state, es_params))
+            eval_keys.append(k_eval)
+            tell_keys.append(k_tell)
+        populations = jax.tree.map(lambda *x: jnp.stack(x), *[p for p, _ in asked])
+        fit = seeds_fitness(populations, jnp.stack(eval_keys))  # [S, population]
+        new_states = []
+        for s, (population, es_state) in enumerate(asked):
+            es_state, _ = strategy.tell(tell_keys[s], population, -fit[s], es_state, es_params)
+            new_states.append(es_state)
+        return tuple(new_states), (fit.mean(1), fit.max(1))
 
-    def run(es_state, gens):
-        return jax.lax.scan(generation, es_state, gens)
+    def run(es_states, gens):
+        return jax.lax.scan(generation, es_states, gens)
 
     if mesh is None:
         return jax.jit(run)
@@ -208,18 +232,21 @@ def make_chunk_fn(
     return jax.jit(run, in_shardings=replicated, out_shardings=replicated)
 
 
-def _load_checkpoint(path: Path, config: TrainConfig):
+def _load_checkpoint(path: Path, identity: dict, num_seeds: int):
     if not path.exists():
         raise FileNotFoundError(f"resume=True but there is no checkpoint at {path}")
     with path.open("rb") as f:
         ckpt = pickle.load(f)
-    if ckpt["identity"] != config.identity():
+    if ckpt["identity"] != identity:
         diff = sorted(
             k
-            for k in set(ckpt["identity"]) | set(config.identity())
-            if ckpt["identity"].get(k) != config.identity().get(k)
+            for k in set(ckpt["identity"]) | set(identity)
+            if ckpt["identity"].get(k) != identity.get(k)
         )
         raise ValueError(f"checkpoint {path} was made with a different config (differs in {diff})")
+    states = ckpt["es_state"]
+    if not isinstance(states, tuple) or len(states) != num_seeds:
+        raise ValueError(f"checkpoint {path} was written by an older symla_lite: delete it")
     return ckpt
 
 
@@ -228,77 +255,93 @@ def train(config: TrainConfig) -> TrainResult:
 
     Fitness is the mean summed reward of a lifetime; evosax minimises, so it is given -fitness.
     """
+    return train_seeds(config, [config.seed])[0]
+
+
+def train_seeds(config: TrainConfig, seeds) -> list[TrainResult]:
+    """Meta-train one run per seed in `seeds` in one jitted program (config.seed is ignored).
+
+    Each seed's result equals `train(replace(config, seed=s))`: the seeds share the population
+    axis, not their arithmetic. One checkpoint holds all seeds.
+    """
+    seeds = [int(s) for s in seeds]
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"train_seeds needs distinct seeds, got {seeds}")
     hp = config.hyper()
     if config.distributed or os.environ.get("SYMLA_DISTRIBUTED", "") not in ("", "0"):
         _init_distributed()
     agent, env = build(config)
     mesh = population_mesh(hp["population"]) if config.shard else None
     lead = jax.process_index() == 0  # the one host that reports and writes checkpoints
-    key = jax.random.key(config.seed)
-    k_init, k_es, k_run = jax.random.split(key, 3)
-    template = agent.init(k_init)
+    keys = [jax.random.split(jax.random.key(s), 3) for s in seeds]  # k_init, k_es, k_run each
+    template = agent.init(keys[0][0])
     strategy = make_strategy(template, hp)
-    es_state = strategy.init(k_es, template, strategy.default_params)
-    records, start, elapsed0 = [], 0, 0.0
+    states = tuple(strategy.init(k[1], agent.init(k[0]), strategy.default_params) for k in keys)
+    records, start, elapsed0 = [[] for _ in seeds], 0, 0.0
+    identity = config.identity()
+    if len(seeds) > 1:
+        identity["seed"] = seeds
 
     ckpt_path = Path(config.checkpoint_dir) / CHECKPOINT if config.checkpoint_dir else None
     if config.resume and ckpt_path is None:
         raise ValueError("resume needs checkpoint_dir")
     if config.resume is True or (config.resume == "auto" and ckpt_path.exists()):
-        ckpt = _load_checkpoint(ckpt_path, config)
-        es_state = jax.tree.map(jnp.asarray, ckpt["es_state"])
-        records, start = ckpt["history"], ckpt["generation"]
-        elapsed0 = float(ckpt.get("elapsed_s", 0.0))
+        ckpt = _load_checkpoint(ckpt_path, identity, len(seeds))
+        states = jax.tree.map(jnp.asarray, ckpt["es_state"])
+        start, elapsed0 = ckpt["generation"], float(ckpt.get("elapsed_s", 0.0))
+        records = ckpt["history"] if len(seeds) > 1 else [ckpt["history"]]
 
     if mesh is not None:  # the same values on every host: replicate them over the mesh
-        es_state = jax.device_put(es_state, NamedSharding(mesh, P()))
-    run = make_chunk_fn(strategy, agent, env, hp, k_run, config.member_batch, mesh)
+        states = jax.device_put(states, NamedSharding(mesh, P()))
+    base_keys = jnp.stack([k[2] for k in keys])
+    run = make_chunk_fn(strategy, agent, env, hp, base_keys, config.member_batch, mesh)
     chunk = max(1, int(config.checkpoint_every))
     t0 = time.perf_counter()
+    what = f"{config.agent} on {env.name}" + (f", {len(seeds)} seeds" if len(seeds) > 1 else "")
     bar = (tqdm.tqdm if os.environ.get(PLAIN_PROGRESS) else tqdm.auto.tqdm)(
-        total=hp["generations"],
-        initial=start,
-        disable=not (config.progress and lead),
-        desc=f"{config.agent} on {env.name}",
+        total=hp["generations"], initial=start, disable=not (config.progress and lead), desc=what
     )
     gen = start
     while gen < hp["generations"]:
         n = min(chunk, hp["generations"] - gen)
-        gens = np.arange(gen, gen + n, dtype=np.int32)
-        es_state, (mean_fit, best_fit) = run(es_state, gens)
-        mean_fit, best_fit = np.asarray(mean_fit), np.asarray(best_fit)
+        states, (mean_fit, best_fit) = run(states, np.arange(gen, gen + n, dtype=np.int32))
+        mean_fit, best_fit = np.asarray(mean_fit), np.asarray(best_fit)  # [n, S]
         if not np.all(np.isfinite(mean_fit)):
-            bad = gen + int(np.argmin(np.isfinite(mean_fit)))
+            bad = gen + int(np.argmin(np.isfinite(mean_fit).all(1)))
             raise FloatingPointError(
-                f"non-finite fitness at generation {bad} of {config.agent} on {env.name}; "
+                f"non-finite fitness at generation {bad} of {what}; "
                 "lower lr or std, or check the environment's rewards"
             )
-        elapsed = elapsed0 + time.perf_counter() - t0
-        records += [
-            dict(generation=gen + i, mean_fitness=float(m), best_fitness=float(b))
-            for i, (m, b) in enumerate(zip(mean_fit, best_fit, strict=True))
-        ]
+        for s, rec in enumerate(records):
+            rec += [
+                dict(generation=gen + i, mean_fitness=float(m), best_fitness=float(b))
+                for i, (m, b) in enumerate(zip(mean_fit[:, s], best_fit[:, s], strict=True))
+            ]
         gen += n
         bar.update(n)
-        bar.set_postfix(mean_fitness=f"{mean_fit[-1]:.3f}")
+        bar.set_postfix(mean_fitness=" ".join(f"{m:.3f}" for m in mean_fit[-1]))
         if ckpt_path is not None and lead:
             state = dict(
-                identity=config.identity(),
+                identity=identity,
                 generation=gen,
-                es_state=io.to_numpy(es_state),
-                history=records,
-                elapsed_s=elapsed,
+                es_state=io.to_numpy(states),
+                history=records if len(seeds) > 1 else records[0],
+                elapsed_s=elapsed0 + time.perf_counter() - t0,
             )
             io.write_bytes(ckpt_path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
     bar.close()
-    return TrainResult(
-        # this host's copy on the default device, whatever the mesh, to mix with any other array
-        params=jax.tree.map(
-            lambda x: jnp.asarray(np.asarray(x.addressable_data(0))), strategy.get_mean(es_state)
-        ),
-        history=pd.DataFrame(records, columns=["generation", "mean_fitness", "best_fitness"]),
-        elapsed_s=elapsed0 + time.perf_counter() - t0,
-        config=config,
-        agent=agent,
-        env=env,
-    )
+    elapsed = elapsed0 + time.perf_counter() - t0
+    return [
+        TrainResult(
+            # this host's copy on the default device, whatever the mesh, to mix with any array
+            params=jax.tree.map(
+                lambda x: jnp.asarray(np.asarray(x.addressable_data(0))), strategy.get_mean(st)
+            ),
+            history=pd.DataFrame(rec, columns=["generation", "mean_fitness", "best_fitness"]),
+            elapsed_s=elapsed,
+            config=dataclasses.replace(config, seed=seed),
+            agent=agent,
+            env=env,
+        )
+        for seed, st, rec in zip(seeds, states, records, strict=True)
+    ]
