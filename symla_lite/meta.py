@@ -6,8 +6,13 @@ generations run under `lax.scan`, with a progress bar and a checkpoint after eac
 The population axis is sharded over all devices (`jax.shard_map` on a one-axis mesh): each device
 evaluates its slice of the members, the ES update is replicated. Every member's fitness is computed
 by the same operations whatever the sharding, so the result does not depend on the device count.
-Several hosts join through `jax.distributed` (TrainConfig.distributed or SYMLA_DISTRIBUTED=1, with
-the coordinator given by the usual JAX_COORDINATOR_ADDRESS / cluster auto-detection).
+Several hosts join through `jax.distributed` before JAX starts: importing symla_lite joins when
+SYMLA_DISTRIBUTED=1, reading JAX_COORDINATOR_ADDRESS (host:port of process 0), JAX_NUM_PROCESSES and
+JAX_PROCESS_ID, or JAX's cluster auto-detection (Slurm, Open MPI, ...) for those left unset; CPU
+hosts exchange data over gloo, JAX's default. `train` checks that the process joined when
+SYMLA_DISTRIBUTED or TrainConfig.distributed asks for it. The population must split evenly over all
+devices of all hosts; every process returns the same meta-parameters (tests/test_distributed.py:
+bitwise those of one process), and only process 0 reports and writes checkpoints.
 """
 
 import dataclasses
@@ -139,8 +144,35 @@ def make_strategy(template, hp: dict) -> Open_ES:
 
 
 def _init_distributed() -> None:
+    """Check that this process has joined the multi-process run.
+
+    Joining must come before JAX starts its backend, which importing this module already does
+    (agents, envs and evosax create arrays when imported); so importing symla_lite joins it when
+    SYMLA_DISTRIBUTED is set (`symla_lite._join_distributed`), or the user calls
+    jax.distributed.initialize() before importing symla_lite's modules.
+    """
     if not jax.distributed.is_initialized():
-        jax.distributed.initialize()
+        raise RuntimeError(
+            "this process has not joined a multi-process run, and JAX is already running: set "
+            "SYMLA_DISTRIBUTED=1 (with JAX_COORDINATOR_ADDRESS, JAX_NUM_PROCESSES, JAX_PROCESS_ID) "
+            "before symla_lite is imported, or call jax.distributed.initialize() before that"
+        )
+
+
+def _replicated(tree, mesh: Mesh):
+    """`tree`, the same on every process, replicated over the mesh's devices.
+
+    Across processes this builds the arrays from each process's copy: `jax.device_put` would first
+    check that the copies are equal, with np.equal, which fails on the ES state's NaNs (evosax
+    starts best_solution at NaN). They are equal by construction (same seed, same code).
+    """
+    sharding = NamedSharding(mesh, P())
+    if jax.process_count() == 1:
+        return jax.device_put(tree, sharding)
+    return jax.tree.map(
+        lambda x: jax.make_array_from_callback(np.shape(x), sharding, lambda i: np.asarray(x)[i]),
+        tree,
+    )
 
 
 def population_mesh(population: int) -> Mesh:
@@ -251,7 +283,7 @@ def train(config: TrainConfig) -> TrainResult:
         elapsed0 = float(ckpt.get("elapsed_s", 0.0))
 
     if mesh is not None:  # the same values on every host: replicate them over the mesh
-        es_state = jax.device_put(es_state, NamedSharding(mesh, P()))
+        es_state = _replicated(es_state, mesh)
     run = make_chunk_fn(strategy, agent, env, hp, k_run, config.member_batch, mesh)
     chunk = max(1, int(config.checkpoint_every))
     t0 = time.perf_counter()
