@@ -110,7 +110,7 @@ def measure(
     import jax
     import jax.numpy as jnp
 
-    from symla_lite import meta, rollout
+    from symla_lite import meta, rollout, sharding
 
     kwargs = dict(agent=agent_name, progress=False, **SHAPES[shape])
     if member_batch is not None:
@@ -121,7 +121,7 @@ def measure(
     keys = [jax.random.split(jax.random.key(s), 3) for s in range(seeds)]  # as train_seeds
     strategy = meta.make_strategy(agent.init(keys[0][0]), hp)
     es_state = tuple(strategy.init(k[1], agent.init(k[0]), strategy.default_params) for k in keys)
-    mesh = meta.population_mesh(hp["population"])  # as meta.train shards the population
+    mesh = sharding.population_mesh(hp["population"])  # as meta.train shards the population
     base_keys = jnp.stack([k[2] for k in keys])
     run = meta.make_chunk_fn(strategy, agent, env, hp, base_keys, config.member_batch, mesh)
     replicated = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())

@@ -2,7 +2,8 @@
 
 Importing the package imports neither JAX nor a submodule: `symla_lite.meta`, `from symla_lite
 import agents` and the like import the submodule when first used, so that the tooling
-(`symla_lite.batch`, `symla_lite.notebook`, `symla_lite.io`) runs without JAX.
+(`symla_lite.batch`, `symla_lite.notebook`, `symla_lite.io`) runs without JAX. The one exception:
+with SYMLA_DISTRIBUTED=1 importing the package joins the multi-process run (`_join_distributed`).
 """
 
 import importlib
@@ -57,7 +58,29 @@ def _one_cpu_device_per_core() -> None:
         os.environ["JAX_NUM_CPU_DEVICES"] = os.environ[_AUTO_COUNT] = str(count)
 
 
+def _join_distributed() -> None:
+    """Join the multi-process run through `jax.distributed` if SYMLA_DISTRIBUTED is set (not "0").
+
+    Here, when the package is imported, because joining must come before JAX starts its backend,
+    and importing `agents`, `envs` or evosax (so `meta`) starts it. JAX reads JAX_COORDINATOR_ADDRESS
+    (host:port of process 0) itself but not the process count and id: they come from
+    JAX_NUM_PROCESSES and JAX_PROCESS_ID when set, else from JAX's cluster auto-detection (Slurm,
+    Open MPI, ...). On CPU the processes exchange data over gloo, JAX's default collectives.
+    """
+    if os.environ.get("SYMLA_DISTRIBUTED", "") in ("", "0"):
+        return
+    import jax
+
+    if jax.distributed.is_initialized():
+        return
+    count, pid = os.environ.get("JAX_NUM_PROCESSES"), os.environ.get("JAX_PROCESS_ID")
+    jax.distributed.initialize(
+        num_processes=int(count) if count else None, process_id=int(pid) if pid else None
+    )
+
+
 _one_cpu_device_per_core()
+_join_distributed()
 
 __version__ = "0.1.0"
 __all__ = [

@@ -3,15 +3,12 @@
 One generation (ask, all lifetimes of all members, tell) is one jitted function; chunks of
 generations run under `lax.scan`, with a progress bar and a checkpoint after each chunk.
 
-The population axis is sharded over all devices (`jax.shard_map` on a one-axis mesh): each device
-evaluates its slice of the members, the ES update is replicated. Every member's fitness is computed
-by the same operations whatever the sharding, so the result does not depend on the device count.
-Several hosts join through `jax.distributed` (TrainConfig.distributed or SYMLA_DISTRIBUTED=1, with
-the coordinator given by the usual JAX_COORDINATOR_ADDRESS / cluster auto-detection).
+The population axis is sharded over all devices of all processes (`symla_lite.sharding`): each
+device evaluates its slice of the members, the ES update is replicated. `train_seeds` runs several
+seeds in one program, each bitwise as `train` runs it alone.
 """
 
 import dataclasses
-import math
 import os
 import pickle
 import time
@@ -33,10 +30,10 @@ from jax.sharding import PartitionSpec as P
 from symla_lite import agents, envs, io, rollout
 from symla_lite.batch.contract import PLAIN_PROGRESS
 from symla_lite.presets import preset as preset_table
+from symla_lite.sharding import AXIS, population_mesh, replicated, require_joined
 
 HYPER = ("population", "num_evals", "lifetime", "generations", "lr", "std", "hidden")
 CHECKPOINT = "checkpoint.pkl"
-AXIS = "population"
 
 
 @dataclass(frozen=True)
@@ -63,7 +60,7 @@ class TrainConfig:
     resume: bool | str = False  # True: continue from the checkpoint (required); "auto": if any
     progress: bool = True
     shard: bool = True  # split the population over all devices (same result as unsharded)
-    distributed: bool = False  # join a multi-host run via jax.distributed (or SYMLA_DISTRIBUTED=1)
+    distributed: bool = False  # require a joined multi-process run (see the module docstring)
 
     def hyper(self) -> dict:
         """The resolved hyper-parameters: the preset overridden by fields that are set."""
@@ -136,27 +133,6 @@ def make_strategy(template, hp: dict) -> Open_ES:
         std_schedule=optax.constant_schedule(hp["std"]),
         fitness_shaping_fn=centered_rank_fitness_shaping_fn,
     )
-
-
-def _init_distributed() -> None:
-    if not jax.distributed.is_initialized():
-        jax.distributed.initialize()
-
-
-def population_mesh(population: int) -> Mesh:
-    """A one-axis mesh over the devices that share the population axis.
-
-    All devices when `population` divides evenly; on one host otherwise the largest count that
-    does (several hosts must divide evenly: each must hold whole members).
-    """
-    devices = jax.devices()
-    n = math.gcd(population, len(devices))
-    if n != len(devices) and jax.process_count() > 1:
-        raise ValueError(
-            f"population {population} does not split evenly over {len(devices)} devices on "
-            f"{jax.process_count()} hosts; choose a multiple of {len(devices)}"
-        )
-    return Mesh(np.asarray(devices[:n]), (AXIS,))
 
 
 def make_chunk_fn(
@@ -269,7 +245,7 @@ def train_seeds(config: TrainConfig, seeds) -> list[TrainResult]:
         raise ValueError(f"train_seeds needs distinct seeds, got {seeds}")
     hp = config.hyper()
     if config.distributed or os.environ.get("SYMLA_DISTRIBUTED", "") not in ("", "0"):
-        _init_distributed()
+        require_joined()
     agent, env = build(config)
     mesh = population_mesh(hp["population"]) if config.shard else None
     lead = jax.process_index() == 0  # the one host that reports and writes checkpoints
@@ -292,7 +268,7 @@ def train_seeds(config: TrainConfig, seeds) -> list[TrainResult]:
         records = ckpt["history"] if len(seeds) > 1 else [ckpt["history"]]
 
     if mesh is not None:  # the same values on every host: replicate them over the mesh
-        states = jax.device_put(states, NamedSharding(mesh, P()))
+        states = replicated(states, mesh)
     base_keys = jnp.stack([k[2] for k in keys])
     run = make_chunk_fn(strategy, agent, env, hp, base_keys, config.member_batch, mesh)
     chunk = max(1, int(config.checkpoint_every))

@@ -1,5 +1,7 @@
 """ES meta-training: it learns, it is deterministic, it resumes exactly, it rejects bad input."""
 
+import dataclasses
+
 import jax
 import numpy as np
 import pandas as pd
@@ -97,3 +99,25 @@ def test_non_finite_fitness_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(meta, "build", build_with_nan_rewards)
     with pytest.raises(FloatingPointError, match="non-finite fitness at generation 0"):
         meta.train(meta.TrainConfig(preset="smoke", generations=2, progress=False))
+
+
+@pytest.mark.parametrize("agent", ["symla", "metarnn"])
+def test_seeds_in_one_program_equal_seeds_one_by_one(agent, tmp_path):
+    config = meta.TrainConfig(agent=agent, preset="smoke", generations=4, progress=False)
+    together = meta.train_seeds(config, [3, 0, 7])
+    for seed, res in zip([3, 0, 7], together, strict=True):
+        alone = meta.train(dataclasses.replace(config, seed=seed))
+        assert res.config.seed == seed
+        for a, b in zip(jax.tree.leaves(res.params), jax.tree.leaves(alone.params), strict=True):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        pd.testing.assert_frame_equal(res.history, alone.history)
+    # a checkpoint holds all seeds; resuming it for more generations equals running them at once
+    ckpt = dict(checkpoint_dir=str(tmp_path), progress=False)
+    meta.train_seeds(dataclasses.replace(config, generations=2, **ckpt), [3, 0])
+    resumed = meta.train_seeds(dataclasses.replace(config, resume=True, **ckpt), [3, 0])
+    for a, b in zip(jax.tree.leaves(resumed[1].params), jax.tree.leaves(together[1].params)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    with pytest.raises(ValueError, match="differs in \\['seed'\\]"):
+        meta.train_seeds(dataclasses.replace(config, resume=True, **ckpt), [3, 1])
+    with pytest.raises(ValueError, match="distinct seeds"):
+        meta.train_seeds(config, [1, 1])

@@ -13,7 +13,7 @@ SCRIPT = textwrap.dedent(
     import json
     import jax
     import numpy as np
-    from symla_lite import meta
+    from symla_lite import meta, sharding
 
     def flat(params):
         return np.concatenate([np.ravel(x) for x in jax.tree_util.tree_leaves(params)])
@@ -25,14 +25,14 @@ SCRIPT = textwrap.dedent(
         single = meta.train(meta.TrainConfig(**base, population=12, shard=False))
         init = sharded.agent.init(jax.random.split(jax.random.key(0), 3)[0])
         out[agent] = dict(
-            mesh=meta.population_mesh(12).size,
+            mesh=sharding.population_mesh(12).size,
             params_equal=bool(np.array_equal(flat(sharded.params), flat(single.params))),
             fitness_equal=bool(
                 np.array_equal(sharded.history.mean_fitness, single.history.mean_fitness)
             ),
             moved=float(np.abs(flat(sharded.params) - flat(init)).max()),
         )
-    out["odd_mesh"] = meta.population_mesh(6).size
+    out["odd_mesh"] = sharding.population_mesh(6).size
     print(json.dumps(out))
     """
 )
