@@ -250,13 +250,14 @@ def train_seeds(config: TrainConfig, seeds) -> list[TrainResult]:
     mesh = population_mesh(hp["population"]) if config.shard else None
     lead = jax.process_index() == 0  # the one host that reports and writes checkpoints
     keys = [jax.random.split(jax.random.key(s), 3) for s in seeds]  # k_init, k_es, k_run each
-    template = agent.init(keys[0][0])
-    strategy = make_strategy(template, hp)
-    states = tuple(strategy.init(k[1], agent.init(k[0]), strategy.default_params) for k in keys)
+    inits = [agent.init(k[0]) for k in keys]
+    strategy = make_strategy(inits[0], hp)
+    states = tuple(
+        strategy.init(k[1], init, strategy.default_params)
+        for k, init in zip(keys, inits, strict=True)
+    )
     records, start, elapsed0 = [[] for _ in seeds], 0, 0.0
-    identity = config.identity()
-    if len(seeds) > 1:
-        identity["seed"] = seeds
+    identity = {**config.identity(), "seed": seeds}
 
     ckpt_path = Path(config.checkpoint_dir) / CHECKPOINT if config.checkpoint_dir else None
     if config.resume and ckpt_path is None:
@@ -265,7 +266,7 @@ def train_seeds(config: TrainConfig, seeds) -> list[TrainResult]:
         ckpt = _load_checkpoint(ckpt_path, identity, len(seeds))
         states = jax.tree.map(jnp.asarray, ckpt["es_state"])
         start, elapsed0 = ckpt["generation"], float(ckpt.get("elapsed_s", 0.0))
-        records = ckpt["history"] if len(seeds) > 1 else [ckpt["history"]]
+        records = ckpt["history"]
 
     if mesh is not None:  # the same values on every host: replicate them over the mesh
         states = replicated(states, mesh)
@@ -301,7 +302,7 @@ def train_seeds(config: TrainConfig, seeds) -> list[TrainResult]:
                 identity=identity,
                 generation=gen,
                 es_state=io.to_numpy(states),
-                history=records if len(seeds) > 1 else records[0],
+                history=records,
                 elapsed_s=elapsed0 + time.perf_counter() - t0,
             )
             io.write_bytes(ckpt_path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
