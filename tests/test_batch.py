@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
 CSVS = ("fixture_training.csv", "fixture_eval.csv")
 GENERATIONS = 12  # the fixture's default
+LONG_GENERATIONS = 600
 
 
 def dirs(tmp: Path) -> list[str]:
@@ -253,11 +254,24 @@ def test_a_dead_kernel_stops_with_its_log(tmp_path):
     assert leftovers(tmp_path) == []
 
 
+# Long enough that meta-training is still running when the signal has taken effect (12 smoke
+# generations can finish within the batch's reaction time on a fast machine).
+LONG = ("-p", f"generations={LONG_GENERATIONS}")
+
+
+@pytest.fixture(scope="module")
+def long_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("long")
+    proc = run_batch(tmp, *LONG)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return tmp
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_interrupted_then_resumed_equals_uninterrupted(first_run, tmp_path, sig):
+def test_interrupted_then_resumed_equals_uninterrupted(long_run, tmp_path, sig):
     ckpt = tmp_path / "checkpoints" / "fixture" / "smoke" / "seed0" / "symla" / "checkpoint.pkl"
     proc = subprocess.Popen(
-        command(tmp_path),
+        command(tmp_path, *LONG),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -281,17 +295,17 @@ def test_interrupted_then_resumed_equals_uninterrupted(first_run, tmp_path, sig)
         assert word not in err
     with ckpt.open("rb") as f:
         done = pickle.load(f)["generation"]
-    assert 0 < done < GENERATIONS  # it was stopped mid-way
+    assert 0 < done < LONG_GENERATIONS  # it was stopped mid-way
     assert not (tmp_path / "executed" / "fixture.ipynb").exists()
     assert not any((tmp_path / "results" / c).exists() for c in CSVS)
     assert leftovers(tmp_path) == []
     assert _no_kernel_left(proc.pid)
 
-    proc = run_batch(tmp_path)
+    proc = run_batch(tmp_path, *LONG)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     log = (tmp_path / "logs" / "fixture.log").read_text()
-    assert f" {done}/{GENERATIONS} " in log  # the progress bar starts at the checkpoint
-    assert csvs(tmp_path) == csvs(first_run[0])
+    assert f" {done}/{LONG_GENERATIONS} " in log  # the progress bar starts at the checkpoint
+    assert csvs(tmp_path) == csvs(long_run)
 
 
 def _no_kernel_left(parent_pid: int) -> bool:
