@@ -40,6 +40,7 @@ class Outputs:
     figures_dir: Path
     checkpoint_dir: Path
     written: dict = field(default_factory=dict)  # path -> sha256
+    read: dict = field(default_factory=dict)  # path -> sha256 of inputs from other notebooks
 
     def _record(self, path: Path) -> Path:
         self.written[str(path)] = sha256_file(path)
@@ -57,6 +58,27 @@ class Outputs:
         """Record a file written by other means (already complete)."""
         return self._record(Path(path))
 
+    def claims(self, rows) -> Path:
+        """Write this experiment's claims-table rows (`symla_lite.verdict.row` dicts or a
+        DataFrame) to <results_dir>/<name>_claims.csv; the claims notebook joins every
+        experiment's into <results_dir>/claims.csv."""
+        from symla_lite import verdict
+
+        df = verdict.table(rows.to_dict("records") if hasattr(rows, "to_dict") else rows)
+        if (df["experiment"] != self.name).any():
+            raise ValueError(f"claims of another experiment written by notebook {self.name!r}")
+        return self.csv(df, f"{self.name}{verdict.SUFFIX}")
+
+    def inputs(self, paths) -> list[Path]:
+        """Record files this notebook reads (another notebook's outputs): the batch runs it
+        again when they change."""
+        out = []
+        for p in paths:
+            p = Path(p)
+            self.read[str(p)] = sha256_file(p)
+            out.append(p)
+        return out
+
     def checkpoints(self, tag: str) -> str:
         """A checkpoint folder for one meta-training run of this notebook."""
         return str(self.checkpoint_dir / self.name / self.preset / f"seed{self.seed}" / tag)
@@ -68,6 +90,8 @@ class Outputs:
             "seed": self.seed,
             "files": dict(sorted(self.written.items())),
         }
+        if self.read:
+            record["inputs"] = dict(sorted(self.read.items()))
         path = outputs_record(self.results_dir, self.name)
         io.write_bytes(path, (json.dumps(record, indent=2) + "\n").encode())
         return path

@@ -15,10 +15,15 @@ class LSTMParams:
     bias: jax.Array  # float32[4 * hidden]
 
 
-def lstm_init(key: jax.Array, in_dim: int, hidden: int) -> LSTMParams:
-    """Lecun-normal kernel; forget-gate bias 1 so that memory is kept by default."""
+def lstm_init(
+    key: jax.Array, in_dim: int, hidden: int, input_bias: float = 0.0, forget_bias: float = 1.0
+) -> LSTMParams:
+    """Lecun-normal kernel; the input- and forget-gate biases start at `input_bias` and
+    `forget_bias` (default 0 and 1, so that memory is kept by default; the authors' VSML code adds
+    -5 and +5 to these pre-activations, so its cells keep memory and write slowly)."""
     kernel = jax.nn.initializers.lecun_normal()(key, (in_dim + hidden, 4 * hidden), jnp.float32)
-    bias = jnp.zeros((4 * hidden,), jnp.float32).at[hidden : 2 * hidden].set(1.0)
+    bias = jnp.zeros((4 * hidden,), jnp.float32)
+    bias = bias.at[:hidden].set(input_bias).at[hidden : 2 * hidden].set(forget_bias)
     return LSTMParams(kernel=kernel, bias=bias)
 
 

@@ -23,6 +23,8 @@ from flax import struct
 from symla_lite.agents.lstm import LSTMParams, lstm_cell, lstm_init
 from symla_lite.agents.protocol import AnySize
 
+INIT_STATES = ("zeros", "random", "partial")
+
 
 @struct.dataclass
 class LayerState:
@@ -51,7 +53,11 @@ class SymLA(AnySize):
     hidden: LSTM hidden size N. layers: K. widths: the K - 1 intermediate layer widths.
     micro_ticks: cell updates per environment step. fwd_size, bwd_size: message sizes Mf, Mb.
     message_reduce: "sum" (the paper's equations) or "mean" (the VSML code).
-    init_state: "zeros", or "random" (i.i.d. standard normal per cell, drawn per lifetime).
+    init_state: "zeros"; "random" (h and c i.i.d. standard normal per cell, drawn per lifetime);
+        "partial" (as the VSML code: h = 0, c standard normal in the first half of each cell's
+        units and 0 in the rest).
+    input_bias, forget_bias: initial input- and forget-gate biases of the shared LSTM (0 and 1;
+        the VSML code's offsets are -5 and +5: cells keep their memory and write slowly).
     """
 
     hidden: int = 16
@@ -62,6 +68,8 @@ class SymLA(AnySize):
     bwd_size: int = 8
     message_reduce: str = "sum"
     init_state: str = "zeros"
+    input_bias: float = 0.0
+    forget_bias: float = 1.0
     name: str = "symla"
 
     def __post_init__(self):
@@ -76,8 +84,8 @@ class SymLA(AnySize):
             )
         if self.message_reduce not in ("sum", "mean"):
             raise ValueError(f"message_reduce must be 'sum' or 'mean', got {self.message_reduce!r}")
-        if self.init_state not in ("zeros", "random"):
-            raise ValueError(f"init_state must be 'zeros' or 'random', got {self.init_state!r}")
+        if self.init_state not in INIT_STATES:
+            raise ValueError(f"init_state must be one of {INIT_STATES}, got {self.init_state!r}")
         for field in ("hidden", "micro_ticks", "fwd_size", "bwd_size"):
             if getattr(self, field) < 1:
                 raise ValueError(f"SymLA {field} must be >= 1, got {getattr(self, field)}")
@@ -98,7 +106,9 @@ class SymLA(AnySize):
         k_lstm, k_fwd, k_bwd = jax.random.split(key, 3)
         normal = jax.nn.initializers.lecun_normal()
         return SymLAParams(
-            lstm=lstm_init(k_lstm, self.cell_input_size, self.hidden),
+            lstm=lstm_init(
+                k_lstm, self.cell_input_size, self.hidden, self.input_bias, self.forget_bias
+            ),
             w_fwd=normal(k_fwd, (self.hidden, self.fwd_size), jnp.float32),
             w_bwd=normal(k_bwd, (self.hidden, self.bwd_size), jnp.float32),
         )
@@ -119,6 +129,10 @@ class SymLA(AnySize):
                 kh, kc = jax.random.split(keys[k])
                 h = jax.random.normal(kh, shape, jnp.float32)
                 c = jax.random.normal(kc, shape, jnp.float32)
+            elif self.init_state == "partial":
+                h = jnp.zeros(shape, jnp.float32)
+                half = self.hidden // 2
+                c = h.at[..., :half].set(jax.random.normal(keys[k], (a, b, half), jnp.float32))
             else:
                 h = c = jnp.zeros(shape, jnp.float32)
             layers.append(

@@ -193,13 +193,13 @@ def _run_task(batch: Batch, task: Task, prefix: str) -> bool:
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     try:
         wall = run_notebook(nb, task.executed, log_path, prefix)
-        files = recorded_files(nb.name, task.record)
+        files, inputs = recorded_files(nb.name, task.record)
     except NotebookFailed as e:
         print(f"{prefix}: FAILED\n{e}", file=sys.stderr)
         return False
     manifest = load_manifest(batch.manifest_path)  # re-read: keep entries written meanwhile
     manifest["notebooks"][nb.name] = run_entry(
-        task, log_path, started, wall, batch.provenance, files
+        task, log_path, started, wall, batch.provenance, files, inputs
     )
     save_manifest(batch.manifest_path, manifest)
     print(f"{prefix}: done in {wall:.1f} s ({len(files)} files)", flush=True)

@@ -19,6 +19,9 @@ KERNEL = "python3"
 PLAIN_PROGRESS = "SYMLA_PLAIN_PROGRESS"
 DIR_PARAMS = ("results_dir", "figures_dir", "checkpoint_dir")
 REQUIRED_PARAMS = ("preset", "seed", *DIR_PARAMS)
+# Notebooks that read the other notebooks' outputs: they run after the others, and again whenever
+# one of those runs (the claims notebook joins every experiment's claims).
+RUNS_LAST = ("claims",)
 SEED_MAX = 2**32 - 1  # seeds are folded into keys as uint32 (jax.random.fold_in)
 
 

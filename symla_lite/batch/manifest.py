@@ -115,8 +115,11 @@ def save_manifest(path: Path, manifest: dict) -> None:
     io.write_bytes(path, (json.dumps(manifest, indent=2) + "\n").encode())
 
 
-def run_entry(task, log_path: Path, started: str, wall: float, prov: dict, files: dict) -> dict:
-    """The manifest's entry for a finished run of `task` (a plan.Task)."""
+def run_entry(
+    task, log_path: Path, started: str, wall: float, prov: dict, files: dict, inputs: dict
+) -> dict:
+    """The manifest's entry for a finished run of `task` (a plan.Task); inputs: {path: sha256}
+    of the other notebooks' outputs it read."""
     nb = task.nb
     return {
         "notebook": show(nb.path),
@@ -134,6 +137,7 @@ def run_entry(task, log_path: Path, started: str, wall: float, prov: dict, files
         "executed_sha256": {show(task.executed): sha256_file(task.executed)},
         "outputs_record": show(task.record),
         "files": files,
+        **({"inputs_sha256": inputs} if inputs else {}),
     }
 
 
@@ -150,6 +154,10 @@ def staleness(entry: dict | None, nb, executed: Path, record: Path, digest: str)
         return "executed copy missing or changed"
     if not record.exists():
         return "outputs record missing"
+    for path, sha in entry.get("inputs_sha256", {}).items():
+        full = resolve(path)
+        if not full.exists() or sha256_file(full) != sha:
+            return f"input {path} missing or changed"
     for path, sha in entry.get("files", {}).items():
         full = resolve(path)
         if not full.exists() or sha256_file(full) != sha:

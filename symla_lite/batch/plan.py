@@ -4,7 +4,13 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from symla_lite.batch.contract import REQUIRED_PARAMS, BadInput, outputs_record, type_ok
+from symla_lite.batch.contract import (
+    REQUIRED_PARAMS,
+    RUNS_LAST,
+    BadInput,
+    outputs_record,
+    type_ok,
+)
 from symla_lite.batch.manifest import inputs_digest, package_digest, staleness
 
 
@@ -30,7 +36,8 @@ class Task:
 def discover(notebooks_dir: Path) -> dict[str, Path]:
     if not notebooks_dir.is_dir():
         raise BadInput(f"no notebooks folder {notebooks_dir}")
-    return {p.stem: p for p in sorted(notebooks_dir.glob("*.ipynb"))}
+    found = sorted(notebooks_dir.glob("*.ipynb"), key=lambda p: (p.stem in RUNS_LAST, p.stem))
+    return {p.stem: p for p in found}
 
 
 def select(available: dict[str, Path], only: list[str] | None) -> list[str]:
@@ -91,5 +98,8 @@ def plan_tasks(
         reason = staleness(manifest["notebooks"].get(nb.name), nb, executed, record, digest)
         if force and reason is None:
             reason = "--force"
+        due = [t.nb.name for t in tasks if t.reason is not None]
+        if reason is None and nb.name in RUNS_LAST and due:
+            reason = f"it reads the outputs of {', '.join(due)}, which run first"
         tasks.append(Task(nb, digest, executed, record, reason))
     return tasks

@@ -116,18 +116,20 @@ def _keep_failed(nb, partial: Path, log_path: Path) -> Path:
     return failed
 
 
-def recorded_files(name: str, record: Path) -> dict:
-    """The files a finished notebook recorded writing ({path: sha256}), checked against the tree."""
+def recorded_files(name: str, record: Path) -> tuple[dict, dict]:
+    """The files a finished notebook recorded writing and reading (two {path: sha256}), the
+    written ones checked against the tree."""
     if not record.exists():
         raise NotebookFailed(
             f"notebook {name!r} finished without writing {show(record)}: it must end with "
             "out.finish()"
         )
-    files = json.loads(record.read_text())["files"]
+    data = json.loads(record.read_text())
+    files = data["files"]
     for path, sha in files.items():
         if sha256_file(resolve(path)) != sha:
             raise NotebookFailed(f"{path} changed after the notebook wrote it")
-    return files
+    return files, data.get("inputs", {})
 
 
 def mute() -> None:

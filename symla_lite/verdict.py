@@ -1,0 +1,155 @@
+"""The verdict rule for a claim, and the claims table `results/claims.csv` that notebooks write.
+
+Every claim compares SymLA with a baseline on one metric, in a claimed direction ("lower" or
+"higher": SymLA's number below or above the baseline's). SymLA's number is its mean over
+meta-training seeds with the standard error across seeds; a meta-learned baseline's likewise; a
+fixed baseline (no meta-training) gives its mean over test lifetimes with that standard error.
+"""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from symla_lite import io
+
+COLUMNS = (
+    "claim",
+    "experiment",
+    "metric",
+    "symla",
+    "symla_sem",
+    "baseline",
+    "baseline_sem",
+    "n_seeds",
+    "preset",
+    "verdict",
+)
+VERDICTS = ("reproduced", "not_reproduced", "inconclusive")
+MIN_SEEDS = 3
+THRESHOLD = 2.0
+FILE = "claims.csv"
+SUFFIX = "_claims.csv"  # each experiment notebook's own rows: results/<experiment>_claims.csv
+# The order of the experiments' rows in the table, whichever notebook ran last.
+ORDER = (
+    "bandits",
+    "unseen_observations",
+    "unseen_tasks",
+    "unseen_environments",
+    "ablations",
+    "atlas",
+)
+
+RULE = (
+    "A claim's effect is SymLA's number minus the baseline's, signed so that the claimed "
+    "direction is positive; its standard error is sqrt(symla_sem^2 + baseline_sem^2), where "
+    "SymLA's (and a meta-learned baseline's) standard error is across meta-training seeds and a "
+    "fixed baseline's is across test lifetimes. z = effect / standard error. **reproduced**: z >= 2 "
+    "(the effect is beyond 2 standard errors in the claimed direction); **not_reproduced**: "
+    "z <= -2 (beyond 2 standard errors the other way); **inconclusive**: otherwise, or with fewer "
+    f"than {MIN_SEEDS} meta-training seeds."
+)
+
+
+def z_score(symla, symla_sem, baseline, baseline_sem, direction: str) -> float:
+    """The signed effect in standard errors (see RULE); +inf/-inf for an exact effect without
+    spread, NaN for no effect without spread or a missing number."""
+    if direction not in ("lower", "higher"):
+        raise ValueError(f"direction must be 'lower' or 'higher', got {direction!r}")
+    effect = (symla - baseline) if direction == "higher" else (baseline - symla)
+    se = math.hypot(symla_sem, baseline_sem)
+    if not np.isfinite(effect) or not np.isfinite(se):
+        return float("nan")
+    if se == 0:
+        return math.copysign(math.inf, effect) if effect else float("nan")
+    return float(effect / se)
+
+
+def verdict(symla, symla_sem, baseline, baseline_sem, direction: str, n_seeds: int) -> str:
+    """`reproduced`, `not_reproduced` or `inconclusive` by RULE."""
+    z = z_score(symla, symla_sem, baseline, baseline_sem, direction)
+    if n_seeds < MIN_SEEDS or math.isnan(z):
+        return "inconclusive"
+    if z >= THRESHOLD:
+        return "reproduced"
+    if z <= -THRESHOLD:
+        return "not_reproduced"
+    return "inconclusive"
+
+
+def across(values) -> tuple[float, float]:
+    """(mean, standard error) of per-seed values (the SE is NaN for one seed)."""
+    v = np.asarray(values, np.float64)
+    sem = float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("nan")
+    return float(v.mean()), sem
+
+
+def row(
+    claim: str,
+    experiment: str,
+    metric: str,
+    symla_seeds,
+    baseline: tuple[float, float],
+    direction: str,
+    preset: str,
+) -> dict:
+    """One claims-table row: SymLA's per-seed values `symla_seeds` against `baseline` = (value,
+    standard error), e.g. `across(per_seed_values)` of a meta-learned baseline."""
+    symla_seeds = np.asarray(symla_seeds, np.float64)
+    if symla_seeds.ndim != 1 or symla_seeds.size == 0:
+        raise ValueError(f"claim {claim!r}: SymLA needs a 1-d array of per-seed values")
+    mean, sem = across(symla_seeds)
+    b, b_sem = (float(x) for x in baseline)
+    n = int(symla_seeds.size)
+    return dict(
+        claim=claim,
+        experiment=experiment,
+        metric=metric,
+        symla=mean,
+        symla_sem=sem,
+        baseline=b,
+        baseline_sem=b_sem,
+        n_seeds=n,
+        preset=preset,
+        verdict=verdict(mean, sem if n > 1 else math.nan, b, b_sem, direction, n),
+    )
+
+
+def table(rows) -> pd.DataFrame:
+    """The rows as a claims table with exactly COLUMNS."""
+    df = pd.DataFrame(list(rows), columns=list(COLUMNS))
+    bad = set(df["verdict"]) - set(VERDICTS)
+    if bad:
+        raise ValueError(f"unknown verdicts {sorted(bad)}")
+    return df
+
+
+def read(results_dir) -> pd.DataFrame:
+    """The claims table of a results folder; a clear error if it is missing or malformed."""
+    path = Path(results_dir) / FILE
+    if not path.exists():
+        raise FileNotFoundError(f"no claims table at {path}: run the notebooks (./run_all.sh)")
+    df = pd.read_csv(path)
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"{path} lacks the columns {missing}")
+    return df
+
+
+def update(results_dir, experiment: str, rows: pd.DataFrame) -> pd.DataFrame:
+    """Replace `experiment`'s rows of results_dir/claims.csv by `rows` (written atomically; the
+    other experiments' rows are kept in their order). Returns the whole table."""
+    rows = table(rows.to_dict("records"))
+    if (rows["experiment"] != experiment).any():
+        raise ValueError(f"rows of another experiment given to update({experiment!r})")
+    path = Path(results_dir) / FILE
+    old = read(results_dir) if path.exists() else table([])
+    kept = old[old["experiment"] != experiment]
+    new = pd.concat([kept, rows], ignore_index=True) if len(kept) else rows
+    rank = {e: i for i, e in enumerate(ORDER)}
+    new = new.sort_values(
+        "experiment", key=lambda s: s.map(lambda e: rank.get(e, len(rank))), kind="stable"
+    ).reset_index(drop=True)
+    io.write_csv(new, path)
+    return new
