@@ -105,23 +105,19 @@ def build(config: TrainConfig):
     return agent.for_task(rollout.obs_size(env, env.default_params), env.num_actions), env
 
 
-def train_auto(agent: str, env: str, *, preset: str, seed: int, checkpoint_dir=None, **fields):
-    """`train(TrainConfig(...))` that resumes from `checkpoint_dir` when it holds a checkpoint.
+def train_auto(
+    agent: str, env: str, *, preset: str, seeds, checkpoint_dir=None, **fields
+) -> list["TrainResult"]:
+    """`train_seeds(TrainConfig(...), seeds)` (one program for all seeds) that resumes from
+    `checkpoint_dir` when it holds a checkpoint; one TrainResult per seed.
 
     fields: any other TrainConfig field (env_kwargs, agent_kwargs, family, progress, lifetime, ...).
     """
     resume = "auto" if checkpoint_dir else False
-    return train(
-        TrainConfig(
-            agent=agent,
-            env=env,
-            preset=preset,
-            seed=seed,
-            checkpoint_dir=checkpoint_dir,
-            resume=resume,
-            **fields,
-        )
+    config = TrainConfig(
+        agent=agent, env=env, preset=preset, checkpoint_dir=checkpoint_dir, resume=resume, **fields
     )
+    return train_seeds(config, seeds)
 
 
 def make_strategy(template, hp: dict) -> Open_ES:
