@@ -35,6 +35,20 @@ def test_mountaincar_pays_minus_one_until_the_time_limit():
     assert np.asarray(lt.dones).sum(1).tolist() == [2, 2]  # truncated at 200 steps
 
 
-def test_classic_takes_no_options():
-    with pytest.raises(ValueError, match="no options"):
+def test_classic_takes_only_the_reward_option():
+    with pytest.raises(ValueError, match="only reward="):
         envs.make("CartPole-v1", size=3)
+    with pytest.raises(ValueError, match="reward must be one of"):
+        envs.make("CartPole-v1", reward="shaped")
+
+
+def test_sparse_cartpole_pays_minus_one_per_fall_on_the_same_trajectory():
+    dense, sparse = (
+        rollout.run_lifetimes(RandomPolicy(), {}, envs.make("CartPole-v1", reward=r), key, 8, 200)
+        for r, key in (("dense", jax.random.key(0)), ("sparse", jax.random.key(0)))
+    )
+    d = np.asarray(dense.dones)
+    np.testing.assert_array_equal(np.asarray(sparse.dones), d)  # the dynamics are unchanged
+    np.testing.assert_array_equal(sparse.rewards, np.where(d, -1.0, 0.0))
+    # the lifetime returns are affine in each other: ES ranks members alike
+    np.testing.assert_array_equal(np.asarray(sparse.rewards).sum(1), dense.rewards.sum(1) - 200)

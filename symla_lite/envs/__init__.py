@@ -31,9 +31,9 @@ def make(
     if name not in ENVS:
         raise ValueError(f"unknown environment {name!r}; choose one of {sorted(ENVS)}")
     if name in CLASSIC:
-        if kwargs:
-            raise ValueError(f"environment {name!r} takes no options, got {sorted(kwargs)}")
-        env = classic(name)
+        if set(kwargs) - {"reward"}:
+            raise ValueError(f"environment {name!r} takes only reward=, got {sorted(kwargs)}")
+        env = classic(name, **kwargs)
     else:
         try:
             env = ENVS[name](**kwargs)

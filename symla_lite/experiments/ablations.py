@@ -13,7 +13,7 @@ second half of a lifetime). Figure: `plots.ablations`.
 import numpy as np
 import pandas as pd
 
-from symla_lite import agents, envs, evaluation, meta, presets
+from symla_lite import agents, evaluation, meta, presets
 
 # Spelled out in full, so that a variant means the same whatever the package's defaults become.
 BASE = dict(message_reduce="sum", input_bias=0.0, forget_bias=1.0, init_state="zeros")
@@ -33,6 +33,24 @@ VARIANTS: dict[str, dict] = {
     "gates+mean+2layers": dict(agent_kwargs=dict(VSML_GATES, message_reduce="mean", layers=2)),
     "gates+mean lr/2": dict(agent_kwargs=dict(VSML_GATES, message_reduce="mean"), lr_scale=0.5),
     "gates+mean std/2": dict(agent_kwargs=dict(VSML_GATES, message_reduce="mean"), std_scale=0.5),
+    "gates+mean sparse": dict(
+        agent_kwargs=dict(VSML_GATES, message_reduce="mean"), env_kwargs=dict(reward="sparse")
+    ),
+}
+
+# What the notebook runs per preset: setting -> variants (lite: the factors that decided, within
+# the batch's budget; paper: everything).
+PLAN = {
+    "smoke": {"grid": ["base", "gates+mean"], "cartpole": ["gates+mean"]},
+    "lite": {
+        "grid": ["base", "gates", "mean", "gates+mean"],
+        "cartpole": ["base", "gates+mean", "gates+mean sparse"],
+    },
+    "paper": {
+        "grid": list(VARIANTS),
+        "projgrid": list(VARIANTS),
+        "cartpole": list(VARIANTS),
+    },
 }
 
 SETTINGS = {
@@ -55,6 +73,7 @@ def config(preset: str, setting: str, variant: str, checkpoint_dir=None, progres
         if f"{name}_scale" in spec:
             spec[name] = hp[name] * spec.pop(f"{name}_scale")
     env, env_kwargs = SETTINGS[setting]
+    env_kwargs = {**env_kwargs, **spec.pop("env_kwargs", {})}
     return meta.TrainConfig(
         agent="symla",
         agent_kwargs=agent_kwargs,
@@ -76,6 +95,25 @@ def train(preset: str, setting: str, variant: str, seeds, checkpoints=None, prog
     return meta.train_seeds(config(preset, setting, variant, folder, progress), seeds)
 
 
+def run(preset: str, seed: int, checkpoints=None, plan: dict | None = None, progress=True):
+    """Every (setting, variant) of `plan` (default PLAN[preset]) meta-trained with the seeds
+    `presets.seeds(seed)` and meta-tested: {"training", "tests", "summary"} DataFrames."""
+    plan = PLAN[preset] if plan is None else plan
+    bad = [(s, v) for s, vs in plan.items() for v in vs if s not in SETTINGS or v not in VARIANTS]
+    if bad:
+        raise ValueError(
+            f"unknown (setting, variant) {bad}; settings {list(SETTINGS)}, variants {list(VARIANTS)}"
+        )
+    seeds = presets.seeds(seed)
+    results = {
+        (s, v): train(preset, s, v, seeds, checkpoints, progress)
+        for s, vs in plan.items()
+        for v in vs
+    }
+    tests = meta_test(preset, seed, results)
+    return {"training": training_frame(results), "tests": tests, "summary": summary(tests)}
+
+
 def training_frame(results: dict) -> pd.DataFrame:
     """{(setting, variant): [TrainResult]} -> one row per setting, variant, seed and generation."""
     frames = [
@@ -91,14 +129,15 @@ def meta_test(preset: str, seed: int, results: dict) -> pd.DataFrame:
     """One row per setting, variant and seed, over the trained lifetime on in-distribution test
     lifetimes (the same for every variant and seed): the summed reward per lifetime (`return`),
     the episodes ended in it (`episodes`; on CartPole, the falls) and the random policy's two; on
-    grid worlds also the hearts and traps collected in the second half of a lifetime."""
+    grid worlds also the hearts and traps collected in the second half of a lifetime. `score`
+    (higher is better): hearts minus traps in the second half on grid worlds; elsewhere the
+    random policy's episodes minus the variant's (falls avoided)."""
     n = presets.evaluation(preset)["rl_tests"]
     rows = []
     for (setting, variant), runs in results.items():
-        env_name, env_kwargs = SETTINGS[setting]
-        test = evaluation.test_set(
-            envs.make(env_name, **env_kwargs), evaluation.test_key(seed, f"ablation-{setting}"), n
-        )
+        env_name = SETTINGS[setting][0]
+        # the variant's environment (e.g. its reward convention), the setting's test lifetimes
+        test = evaluation.test_set(runs[0].env, evaluation.test_key(seed, f"ablation-{setting}"), n)
         length = runs[0].config.hyper()["lifetime"]
         r, d = evaluation.returns(agents.make("random"), {}, test, length)
         rand = dict(random_return=r.sum(1).mean(), random_episodes=d.sum(1).mean())
@@ -112,6 +151,9 @@ def meta_test(preset: str, seed: int, results: dict) -> pd.DataFrame:
                 late = r[:, length // 2 :]
                 row["hearts_late"] = float((late == 1.0).sum(1).mean())
                 row["traps_late"] = float((late == -1.0).sum(1).mean())
+                row["score"] = row["hearts_late"] - row["traps_late"]
+            else:
+                row["score"] = float(rand["random_episodes"] - row["episodes"])
             rows.append(row | rand)
     return pd.DataFrame(rows).assign(preset=preset)
 
@@ -125,3 +167,32 @@ def summary(tests: pd.DataFrame) -> pd.DataFrame:
     g = tests.groupby(["setting", "variant"], sort=False)[cols]
     out = g.mean().join(g.agg(lambda x: evaluation.sem(np.asarray(x))), rsuffix="_sem")
     return out.join(g.size().rename("n_seeds")).reset_index()
+
+
+SCORE_DOC = {
+    "gridworld": "hearts minus traps collected in the second half of a lifetime",
+    "CartPole-v1": "falls avoided per lifetime relative to the random policy",
+}
+
+
+def findings(summ: pd.DataFrame) -> str:
+    """Markdown, per setting: the variants ranked by score (mean ± SE across seeds), and whether
+    the best differs from `base` by more than 2 standard errors."""
+    lines = []
+    for setting, sub in summ.groupby("setting", sort=False):
+        sub = sub.sort_values("score", ascending=False)
+        what = SCORE_DOC.get(SETTINGS[setting][0], "score")
+        ranked = "; ".join(
+            f"{r.variant} {r.score:.2f} ± {r.score_sem:.2f}" for r in sub.itertuples()
+        )
+        lines.append(f"- **{setting}** ({what}; {int(sub['n_seeds'].min())} seeds): {ranked}.")
+        best = sub.iloc[0]
+        base = sub[sub["variant"] == "base"]
+        if len(base) and best["variant"] != "base":
+            b = base.iloc[0]
+            z = (best["score"] - b["score"]) / np.hypot(best["score_sem"], b["score_sem"])
+            verdict = "beyond" if z > 2 else "within"
+            lines.append(
+                f"  Best: {best['variant']}, {z:.1f} standard errors above base ({verdict} 2)."
+            )
+    return "\n".join(lines)

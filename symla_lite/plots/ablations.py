@@ -1,0 +1,59 @@
+"""Figures of the ablations: meta-training curves per variant, and the meta-test per seed."""
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+
+def curves(training: pd.DataFrame, smooth: int = 10):
+    """Mean fitness against generations, one panel per setting: a line per variant (mean over
+    seeds) and a thin line per seed; fitness smoothed over `smooth` generations."""
+    df = training.sort_values(["setting", "variant", "seed", "generation"]).copy()
+    df["fitness"] = df.groupby(["setting", "variant", "seed"])["mean_fitness"].transform(
+        lambda s: s.rolling(smooth, min_periods=1).mean()
+    )
+    settings = list(dict.fromkeys(df["setting"]))
+    variants = list(dict.fromkeys(df["variant"]))
+    palette = dict(zip(variants, sns.color_palette("tab10", len(variants)), strict=False))
+    fig, axes = plt.subplots(1, len(settings), figsize=(4.2 * len(settings), 3.4), squeeze=False)
+    for ax, setting in zip(axes[0], settings, strict=True):
+        sub = df[df["setting"] == setting]
+        for variant, v in sub.groupby("variant", sort=False):
+            for _, s in v.groupby("seed"):
+                ax.plot(s["generation"], s["fitness"], color=palette[variant], lw=0.5, alpha=0.4)
+            mean = v.groupby("generation")["fitness"].mean()
+            ax.plot(mean.index, mean.values, color=palette[variant], lw=1.8, label=variant)
+        ax.set_title(setting)
+        ax.set_xlabel("generation")
+    axes[0][0].set_ylabel("mean fitness (lifetime return)")
+    axes[0][-1].legend(fontsize=7, loc="best")
+    fig.suptitle("SymLA meta-training per variant (thin: one seed; thick: mean over seeds)")
+    fig.tight_layout()
+    return fig
+
+
+def meta_test(tests: pd.DataFrame):
+    """Per setting: the meta-test number that decides (grid worlds: hearts minus traps in the
+    second half of a lifetime; CartPole: falls per lifetime, random's dashed), a point per seed."""
+    df = tests.copy()
+    grid = df["hearts_late"].notna() if "hearts_late" in df else pd.Series(False, index=df.index)
+    df["value"] = df["episodes"]
+    df.loc[grid, "value"] = df.loc[grid, "hearts_late"] - df.loc[grid, "traps_late"]
+    settings = list(dict.fromkeys(df["setting"]))
+    fig, axes = plt.subplots(1, len(settings), figsize=(4.2 * len(settings), 3.6), squeeze=False)
+    for ax, setting in zip(axes[0], settings, strict=True):
+        sub = df[df["setting"] == setting]
+        sns.pointplot(sub, x="value", y="variant", ax=ax, errorbar="se", color="k", linestyle="none")
+        sns.stripplot(sub, x="value", y="variant", ax=ax, color="tab:blue", alpha=0.6)
+        is_grid = bool(grid[sub.index].any())
+        if is_grid:
+            ax.axvline(0, color="gray", lw=0.8)
+            ax.set_xlabel("hearts - traps, 2nd half of lifetime")
+        else:
+            ax.axvline(sub["random_episodes"].iloc[0], color="gray", ls="--", lw=1)
+            ax.set_xlabel("episodes ended (falls) per lifetime; dashed: random")
+        ax.set_title(setting)
+        ax.set_ylabel("")
+    fig.suptitle("Meta-test in distribution: a point per seed, mean ± SE across seeds")
+    fig.tight_layout()
+    return fig
