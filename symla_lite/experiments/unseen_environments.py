@@ -1,7 +1,8 @@
 """Unseen environments (SPEC section 4 item 5), computation: meta-train SymLA on grid worlds with
-observations projected to 16 dims (Appendix C.3), meta-test on classic control projected the same
-way, against the random policy and REINFORCE (its learning rate chosen by a search on tasks of its
-own). Figure: `plots.unseen_environments`; claims: `claims.unseen_environments`."""
+observations projected to 16 dims (Appendix C.3), `presets.NUM_SEEDS` meta-training seeds in one
+program, and meta-test every seed on classic control projected the same way, against the random
+policy and REINFORCE (its learning rate chosen by a search on tasks of its own). Figure:
+`plots.unseen_environments`; claims: `claims.unseen_environments`."""
 
 import numpy as np
 import pandas as pd
@@ -12,9 +13,17 @@ from symla_lite.envs import CLASSIC
 DIM = 16
 LRS = (0.001, 0.01, 0.1)
 MAX_EPISODES = 200
+K = 5  # early / late: a lifetime's first / last K completed episodes (see `early_late`)
 
 
-def episode_rows(env_id: str, method: str, rewards: np.ndarray, dones: np.ndarray) -> list[dict]:
+def _seed_column(df: pd.DataFrame) -> pd.DataFrame:
+    """`seed` as nullable integers: NA for the fixed methods (random, REINFORCE)."""
+    return df.assign(seed=df["seed"].astype("Int64"))
+
+
+def episode_rows(
+    env_id: str, method: str, rewards: np.ndarray, dones: np.ndarray, seed=None
+) -> list[dict]:
     """One row per episode index k: mean and sem over the lifetimes that completed episode k."""
     ep = evaluation.episode_returns(rewards, dones, MAX_EPISODES)
     rows = []
@@ -26,6 +35,7 @@ def episode_rows(env_id: str, method: str, rewards: np.ndarray, dones: np.ndarra
             dict(
                 env=env_id,
                 method=method,
+                seed=seed,
                 episode=k,
                 return_mean=float(v.mean()),
                 return_sem=evaluation.sem(v),
@@ -36,17 +46,37 @@ def episode_rows(env_id: str, method: str, rewards: np.ndarray, dones: np.ndarra
     return rows
 
 
+def early_late(rewards: np.ndarray, dones: np.ndarray, k: int = K) -> pd.DataFrame:
+    """Per lifetime (row of rewards/dones): `episodes` it completed (n), `k` = min(k, n // 2),
+    `early` / `late` = mean return of its first / last k completed episodes, `gain` = late -
+    early (NaN where n < 2); the unfinished last episode is left out."""
+    rows = []
+    for i in range(rewards.shape[0]):
+        ends = np.flatnonzero(dones[i])
+        ret = np.diff(np.concatenate([[0.0], rewards[i].cumsum()[ends]]))
+        kk = min(k, ends.size // 2)
+        early = float(ret[:kk].mean()) if kk else float("nan")
+        late = float(ret[-kk:].mean()) if kk else float("nan")
+        rows.append(
+            dict(lifetime=i, episodes=int(ends.size), k=kk, early=early, late=late,
+                 gain=late - early, lifetime_return=float(rewards[i].sum()))
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
 def run(preset, seed, checkpoint, progress=True, lrs=LRS, env_ids=CLASSIC) -> dict:
-    """Returns {"episodes": one row per env x method x episode index (return mean, sem, n lifetimes
-    that completed that episode), "reinforce_lr": REINFORCE's lifetime return per env x lr,
-    "training": SymLA's meta-training curve}."""
-    res = meta.train_auto(
+    """Returns {"episodes": one row per env x method x seed x episode index (return mean, sem, n
+    lifetimes that completed that episode), "lifetimes": one row per env x method x seed x test
+    lifetime (`early_late`), "reinforce_lr": REINFORCE's lifetime return per env x lr, "training":
+    SymLA's meta-training curves, one per seed}. `seed` is SymLA's meta-training seed, NA for the
+    fixed methods; every seed and method meets the same test lifetimes."""
+    results = meta.train_auto(
         "symla", "gridworld", env_kwargs=dict(presets.GRID, project_obs=DIM), preset=preset,
-        seed=seed, family="rl", checkpoint_dir=checkpoint, progress=progress,
+        seeds=presets.seeds(seed), family="rl", checkpoint_dir=checkpoint, progress=progress,
     )  # fmt: skip
     sizes = presets.evaluation(preset)
     n, length = sizes["rl_tests"], sizes["transfer_lifetime"]
-    rows, search = [], []
+    rows, lives, search = [], [], []
     for env_id in env_ids:
         env = envs.make(env_id, project_obs=DIM)
         tune = evaluation.test_set(env, evaluation.test_key(seed + 1, env_id), n)
@@ -56,23 +86,44 @@ def run(preset, seed, checkpoint, progress=True, lrs=LRS, env_ids=CLASSIC) -> di
         test = evaluation.test_set(
             env, evaluation.test_key(seed, f"unseen_environments/{env_id}"), n
         )
-        methods = {
-            "symla": (res.agent, res.params),
-            "random": (agents.make("random"), {}),
-            "reinforce": (agents.make("reinforce", lr=best_lr), {}),
-        }
-        for method, (agent, params) in methods.items():
+        methods = [("symla", res.config.seed, res.agent, res.params) for res in results]
+        methods += [
+            ("random", None, agents.make("random"), {}),
+            ("reinforce", None, agents.make("reinforce", lr=best_lr), {}),
+        ]
+        for method, s, agent, params in methods:
             r, d = evaluation.returns(agent, params, test, length)
-            rows += episode_rows(env_id, method, r, d)
-    episodes = pd.DataFrame(rows).assign(test_lifetime=length, preset=preset, seed=seed)
+            rows += episode_rows(env_id, method, r, d, seed=s)
+            lives.append(early_late(r, d).assign(env=env_id, method=method, seed=s))
+    labels = dict(test_lifetime=length, preset=preset)
+    lifetimes = pd.concat(lives, ignore_index=True).assign(**labels)
+    front = ["env", "method", "seed", "lifetime"]
+    lifetimes = lifetimes[front + [c for c in lifetimes.columns if c not in front]]
+    training = pd.concat([r.history.assign(seed=r.config.seed) for r in results], ignore_index=True)
     return {
-        "episodes": episodes,
+        "episodes": _seed_column(pd.DataFrame(rows).assign(**labels)),
+        "lifetimes": _seed_column(lifetimes),
         "reinforce_lr": pd.concat(search, ignore_index=True),
-        "training": res.history,
+        "training": training[["seed"] + [c for c in training.columns if c != "seed"]],
     }
 
 
 def complete(episodes: pd.DataFrame) -> pd.DataFrame:
-    """Rows of episodes that every test lifetime completed (no survivor bias)."""
-    n_all = episodes.groupby(["env", "method"])["n_lifetimes"].transform("max")
+    """Rows of episodes that every test lifetime completed (no survivor bias), per env, method
+    and seed."""
+    keys = ["env", "method"] + (["seed"] if "seed" in episodes.columns else [])
+    n_all = episodes.groupby(keys, dropna=False)["n_lifetimes"].transform("max")
     return episodes[episodes["n_lifetimes"] == n_all]
+
+
+def per_seed(lifetimes: pd.DataFrame, column: str) -> np.ndarray:
+    """A meta-trained method's `column` per seed (ascending): its mean over the test lifetimes
+    that have it (NaN for a seed without any)."""
+    return lifetimes.groupby("seed")[column].mean().sort_index().to_numpy(np.float64)
+
+
+def over_lifetimes(lifetimes: pd.DataFrame, column: str) -> tuple[float, float]:
+    """A fixed method's `column`: (mean, standard error) over the test lifetimes that have it."""
+    v = lifetimes[column].to_numpy(np.float64)
+    v = v[np.isfinite(v)]
+    return (float(v.mean()) if v.size else float("nan")), evaluation.sem(v)
