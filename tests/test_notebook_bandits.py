@@ -5,7 +5,10 @@ import pandas as pd
 import papermill
 import pytest
 
+from symla_lite import verdict
+
 N_TEST = 2000
+SEEDS = [0, 1, 2]  # presets.seeds(0)
 
 
 def test_bandits_notebook_smoke(run_notebook):
@@ -37,7 +40,9 @@ def test_bandits_notebook_smoke(run_notebook):
     cols = ["method", "train_dist", "test_dist", "num_arms", "horizon"]
     cols += ["regret_mean", "regret_sem", "n_lifetimes", "preset"]
     assert set(cols) <= set(tr.columns)
-    assert len(tr) == 2 * len(dists) ** 2 and (tr["preset"] == "smoke").all()
+    assert len(tr) == 2 * len(dists) ** 2 * len(SEEDS) and (tr["preset"] == "smoke").all()
+    for _, g in tr.groupby(["method", "train_dist", "test_dist"]):
+        assert sorted(g["seed"]) == SEEDS
     assert np.isfinite(tr["regret_mean"]).all()
     horizon = int(base["horizon"].iloc[0])
     assert (tr["regret_mean"] >= 0).all() and (tr["regret_mean"] <= horizon).all()
@@ -46,9 +51,36 @@ def test_bandits_notebook_smoke(run_notebook):
     assert {"setting", "note", "message_reduce"} <= set(un.columns)
     assert {"as_trained", "permuted", "reversed", "more_arms"} <= set(un["setting"])
     meta3 = un[(un["method"] == "metarnn") & (un["num_arms"] == 3)]
-    assert len(meta3) == 1 and "cannot run" in meta3["note"].iloc[0]
+    assert sorted(meta3["seed"].astype(int)) == SEEDS
+    assert meta3["note"].str.contains("cannot run").all()
     sym3 = un[(un["method"] == "symla") & (un["num_arms"] == 3)]
-    assert len(sym3) == 1 and float(sym3["regret_mean"].iloc[0]) > 0
+    assert sorted(sym3["seed"].astype(int)) == SEEDS
+    assert (sym3["regret_mean"].astype(float) > 0).all()
+    fixed = un["method"].isin(["random", "ucb1", "thompson"])
+    assert (un.loc[fixed, "seed"] == "").all() and (un.loc[~fixed, "seed"] != "").all()
+    learned = un[~fixed]
+    for _, g in learned.groupby(["method", "message_reduce", "setting", "test_dist", "num_arms"]):
+        assert sorted(g["seed"].astype(int)) == SEEDS
+
+    training = pd.read_csv(d["results"] / "bandits_training.csv")
+    for _, g in training.groupby(["method", "train_dist", "message_reduce"], dropna=False):
+        assert sorted(g["seed"].unique()) == SEEDS
+    curves = pd.read_csv(d["results"] / "bandits_regret_curves.csv")
+    learned = curves[curves["method"].isin(["symla", "metarnn"])]
+    assert sorted(learned["seed"].unique()) == SEEDS
+    assert curves.loc[~curves["method"].isin(["symla", "metarnn"]), "seed"].isna().all()
+
+    claims = pd.read_csv(d["results"] / "bandits_claims.csv")
+    assert list(claims.columns) == list(verdict.COLUMNS)
+    assert (claims["experiment"] == "bandits").all() and (claims["preset"] == "smoke").all()
+    assert (claims["n_seeds"] >= 3).all() and set(claims["verdict"]) <= set(verdict.VERDICTS)
+    assert list(claims["claim"]) == [
+        "SymLA below Thompson in distribution (uniform-dependent)",
+        "Arms permuted: SymLA (sum messages) below MetaRNN, both meta-trained on biased",
+        "Bias reversed: SymLA (sum messages) below MetaRNN, both meta-trained on biased",
+        "3 arms: SymLA (sum messages, meta-trained on 2) below random",
+    ]
+    assert np.isfinite(claims[["symla", "symla_sem", "baseline", "baseline_sem"]]).all().all()
 
     for stem in (
         "bandits_regret_over_time",

@@ -1,13 +1,15 @@
 """Bandits experiment (SPEC section 4 item 2), computation: SymLA vs MetaRNN vs fixed baselines.
 
 - `baselines_table`: random, UCB1, Thompson and the exact Bayes-optimal policy on each distribution.
-- `train_all`: meta-train an agent per (method, training distribution) with checkpoints.
-- `transfer_table`: every trained agent meta-tested on every distribution.
+- `train_all`: meta-train an agent per (method, training distribution), `presets.NUM_SEEDS`
+  meta-training seeds in one program per job, with a checkpoint per job.
+- `transfer_table`: every trained agent (every seed) meta-tested on every distribution.
 - `unseen_actions_table`: (a) arms permuted, (b) bias reversed, (c) 3, 5, 10 independent arms.
 - `run`: all of it, as a dict of DataFrames. Figures: `symla_lite.plots.bandits`; the claims in
   words: `symla_lite.claims.bandits`.
 
-All methods meet the same test tasks and keys per test setting (common random numbers).
+All methods and seeds meet the same test tasks and keys per test setting (common random numbers).
+Rows of meta-learned agents carry their meta-training `seed`; fixed baselines carry NA there.
 """
 
 from dataclasses import dataclass, field
@@ -30,12 +32,14 @@ class Setup:
     """What one run of the experiment uses: the preset's sizes, the seed and the test sets.
 
     horizon: the lifetime of the bandit meta-training config (every method is tested over it);
-    n_test: test lifetimes per setting (None: the preset's `bandit_tests`).
+    n_test: test lifetimes per setting (None: the preset's `bandit_tests`);
+    seeds: the meta-training seeds of every job, `presets.seeds(seed, num_seeds)`.
     """
 
     preset: str = "lite"
     seed: int = 0
     n_test: int | None = None
+    num_seeds: int = presets.NUM_SEEDS
     chunk: int = 2500
     _tests: dict = field(default_factory=dict)
 
@@ -45,6 +49,7 @@ class Setup:
             self.n_test = presets.evaluation(self.preset)["bandit_tests"]
         if self.n_test < 2:
             raise ValueError(f"n_test must be >= 2, got {self.n_test}")
+        self.seeds = presets.seeds(self.seed, self.num_seeds)
 
     def test(self, dist: str, num_arms: int = 2, permuted: bool = False) -> evaluation.TestSet:
         """The test set of one setting, the same for every method: tasks of `dist` run in the
@@ -118,9 +123,10 @@ def run_tag(method: str, dist: str, reduce: str = "sum") -> str:
 
 
 def train_all(setup: Setup, checkpoints, jobs) -> dict:
-    """Meta-train each (method, train_dist, message_reduce) in `jobs`; returns {job: TrainResult}.
+    """Meta-train each (method, train_dist, message_reduce) in `jobs`, every seed of
+    `setup.seeds` in one program; returns {job: [TrainResult per seed]}.
 
-    checkpoints: run tag -> checkpoint folder (e.g. `Outputs.checkpoints`)."""
+    checkpoints: run tag -> checkpoint folder (e.g. `Outputs.checkpoints`), one per job."""
     results = {}
     for method, dist, reduce in jobs:
         if method not in AGENTS:
@@ -132,16 +138,31 @@ def train_all(setup: Setup, checkpoints, jobs) -> dict:
             reduce,
             checkpoint_dir=checkpoints(run_tag(method, dist, reduce)),
         )
-        results[(method, dist, reduce)] = meta.train(config)
+        results[(method, dist, reduce)] = meta.train_seeds(config, setup.seeds)
     return results
+
+
+def _seeded(results: dict):
+    """(job, seed, TrainResult) for every job and meta-training seed."""
+    for job, runs in results.items():
+        for res in runs:
+            yield job, int(res.config.seed), res
+
+
+def no_seed(df: pd.DataFrame) -> pd.DataFrame:
+    """A fixed baseline's rows with an NA `seed` column (nullable integers) after `method`."""
+    df = df.copy()
+    df.insert(int(df.columns.get_loc("method")) + 1, "seed", pd.array([pd.NA] * len(df), "Int64"))
+    return df
 
 
 def training_frame(results: dict) -> pd.DataFrame:
     frames = []
-    for (method, dist, reduce), res in results.items():
+    for (method, dist, reduce), seed, res in _seeded(results):
         h = res.history.copy()
         h.insert(0, "message_reduce", reduce if method == "symla" else "")
         h.insert(0, "train_dist", dist)
+        h.insert(0, "seed", seed)
         h.insert(0, "method", method)
         frames.append(h)
     return pd.concat(frames, ignore_index=True)
@@ -161,10 +182,11 @@ def jobs(dists=DISTRIBUTIONS, agents=AGENTS, unseen_reduces=("sum",)) -> list:
 
 
 def transfer_table(setup: Setup, results: dict, dists=DISTRIBUTIONS):
-    """Agents (SymLA with "sum") trained on each of `dists`, tested on each; curves in-dist."""
+    """Agents (SymLA with "sum") trained on each of `dists`, tested on each, a row per seed;
+    regret curves in distribution, per seed."""
     rows, curves = [], []
     test_dists = dists
-    for (method, train_dist, reduce), res in results.items():
+    for (method, train_dist, reduce), seed, res in _seeded(results):
         if reduce != "sum" or train_dist not in dists:
             continue
         for test_dist in test_dists:
@@ -173,6 +195,7 @@ def transfer_table(setup: Setup, results: dict, dists=DISTRIBUTIONS):
                 evaluation.summary_row(
                     s,
                     method=method,
+                    seed=seed,
                     train_dist=train_dist,
                     test_dist=test_dist,
                     num_arms=2,
@@ -181,8 +204,16 @@ def transfer_table(setup: Setup, results: dict, dists=DISTRIBUTIONS):
                 | {"preset": setup.preset}
             )
             if test_dist == train_dist:
-                curves.append(evaluation.curve_frame(s, method=method, test_dist=test_dist))
-    return pd.DataFrame(rows), pd.concat(curves, ignore_index=True) if curves else pd.DataFrame()
+                curves.append(
+                    evaluation.curve_frame(s, method=method, seed=seed, test_dist=test_dist)
+                )
+    df = pd.DataFrame(rows)
+    if len(df):
+        df["seed"] = df["seed"].astype("Int64")
+    curves = pd.concat(curves, ignore_index=True) if curves else pd.DataFrame()
+    if len(curves):
+        curves["seed"] = curves["seed"].astype("Int64")
+    return df, curves
 
 
 def _cannot_run(agent, num_arms: int) -> str | None:
@@ -216,11 +247,12 @@ def unseen_actions_table(setup: Setup, results: dict, more_arms=MORE_ARMS) -> pd
             tests += [(train_dist, "more_arms", "uniform_independent", k, False) for k in more_arms]
     rows = []
     for train_dist, setting, test_dist, k, permuted in tests:
-        for (method, tdist, reduce), res in results.items():
+        for (method, tdist, reduce), seed, res in _seeded(results):
             if tdist != train_dist:
                 continue
             label = dict(
                 method=method,
+                seed=seed,
                 message_reduce=reduce if method == "symla" else "",
                 train_dist=train_dist,
                 setting=setting,
@@ -245,6 +277,7 @@ def unseen_actions_table(setup: Setup, results: dict, more_arms=MORE_ARMS) -> pd
             s = setup.evaluate(agent, params, test_dist, k, permuted)
             label = dict(
                 method=method,
+                seed=pd.NA,
                 message_reduce="",
                 train_dist="none (fixed algorithm)",
                 setting=setting,
@@ -256,6 +289,7 @@ def unseen_actions_table(setup: Setup, results: dict, more_arms=MORE_ARMS) -> pd
                 evaluation.summary_row(s, **label) | {"note": "fixed algorithm, no training"}
             )
     df = pd.DataFrame(rows)
+    df["seed"] = df["seed"].astype("Int64")
     df["preset"] = setup.preset
     return df
 
@@ -263,7 +297,8 @@ def unseen_actions_table(setup: Setup, results: dict, more_arms=MORE_ARMS) -> pd
 def run(setup: Setup, checkpoints, dists=DISTRIBUTIONS, methods=AGENTS, more_arms=MORE_ARMS,
         unseen_reduces=("sum",)) -> dict:  # fmt: skip
     """The whole experiment: {"baselines", "baseline_curves", "training", "transfer",
-    "regret_curves", "unseen_actions"} (DataFrames); checkpoints: tag -> folder."""
+    "regret_curves", "unseen_actions"} (DataFrames, per seed; baselines without one);
+    checkpoints: tag -> folder."""
     baselines_df, baseline_curves = baselines_table(setup, dists)
     runs = train_all(setup, checkpoints, jobs(dists, methods, unseen_reduces))
     transfer_df, agent_curves = transfer_table(setup, runs, dists)
@@ -271,6 +306,6 @@ def run(setup: Setup, checkpoints, dists=DISTRIBUTIONS, methods=AGENTS, more_arm
         "baselines": baselines_df,
         "training": training_frame(runs),
         "transfer": transfer_df,
-        "regret_curves": pd.concat([baseline_curves, agent_curves], ignore_index=True),
+        "regret_curves": pd.concat([no_seed(baseline_curves), agent_curves], ignore_index=True),
         "unseen_actions": unseen_actions_table(setup, runs, more_arms),
     }
