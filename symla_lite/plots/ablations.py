@@ -43,7 +43,9 @@ def meta_test(tests: pd.DataFrame):
     fig, axes = plt.subplots(1, len(settings), figsize=(4.2 * len(settings), 3.6), squeeze=False)
     for ax, setting in zip(axes[0], settings, strict=True):
         sub = df[df["setting"] == setting]
-        sns.pointplot(sub, x="value", y="variant", ax=ax, errorbar="se", color="k", linestyle="none")
+        sns.pointplot(
+            sub, x="value", y="variant", ax=ax, errorbar="se", color="k", linestyle="none"
+        )
         sns.stripplot(sub, x="value", y="variant", ax=ax, color="tab:blue", alpha=0.6)
         is_grid = bool(grid[sub.index].any())
         if is_grid:
