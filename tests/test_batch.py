@@ -322,3 +322,58 @@ def _no_kernel_left(parent_pid: int) -> bool:
             if f"JPY_PARENT_PID={parent_pid}".encode() in env and p.name != str(os.getpid()):
                 return False
     return True
+
+
+# --- the claims notebook: runs after the experiments, again when a claims file it read changes
+
+EXPERIMENT_CELL = """
+from symla_lite import notebook, verdict
+
+out = notebook.start("zeta", preset=preset, seed=seed, results_dir=results_dir,
+                     figures_dir=figures_dir, checkpoint_dir=checkpoint_dir)
+out.claims([verdict.row("zeta claim", "zeta", "m", [1.0, 1.1, 0.9], (2.0, 0.05), "lower", preset)])
+out.finish()
+"""
+
+
+def test_claims_notebook_runs_last_and_again_when_an_input_changes(tmp_path):
+    from symla_lite import verdict
+
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    claims_nb = (ROOT / "notebooks" / "claims.ipynb").read_text()
+    (nbs / "claims.ipynb").write_text(claims_nb)
+    nb = json.loads(claims_nb)
+    nb["cells"] = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    nb["cells"].append(dict(nb["cells"][0], metadata={}, source=EXPERIMENT_CELL))
+    (nbs / "zeta.ipynb").write_text(json.dumps(nb))  # sorts after "claims", runs before it
+    other = tmp_path / "results" / f"bandits{verdict.SUFFIX}"  # written by no notebook here
+    other.parent.mkdir()
+    row = verdict.row(
+        "bandits claim", "bandits", "m", [1.0, 1.2, 0.8], (2.0, 0.1), "lower", "smoke"
+    )
+    verdict.table([row]).to_csv(other, index=False)
+    args = ("--notebooks-dir", str(nbs))
+
+    proc = run_batch(tmp_path, *args)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.index("[1/2] zeta: running") < proc.stdout.index("[2/2] claims: running")
+    table = verdict.read(tmp_path / "results")
+    assert list(table["claim"]) == ["bandits claim", "zeta claim"]  # verdict.ORDER, then others
+    entry = json.loads((tmp_path / "results" / "manifest.json").read_text())["notebooks"]["claims"]
+    assert sorted(Path(p).name for p in entry["inputs_sha256"]) == [other.name, "zeta_claims.csv"]
+
+    proc = run_batch(tmp_path, *args)
+    assert proc.returncode == 0 and "running" not in proc.stdout, proc.stdout + proc.stderr
+
+    verdict.table([dict(row, symla=0.5)]).to_csv(other, index=False)
+    listed = subprocess.run(
+        command(tmp_path, *args, "--list"), cwd=ROOT, capture_output=True, text=True, timeout=120
+    ).stdout
+    lines = {x.split()[0]: x for x in listed.splitlines() if x.strip()}
+    assert "up to date" in lines["zeta"]
+    assert f"to run: input {other} missing or changed" in lines["claims"]
+    proc = run_batch(tmp_path, *args)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "zeta: up to date, skipped" in proc.stdout and "claims: running (input" in proc.stdout
+    assert verdict.read(tmp_path / "results").loc[0, "symla"] == 0.5

@@ -1,0 +1,141 @@
+"""python -m symla_lite.compare: two results folders agree or not, claim by claim and per seed."""
+
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from symla_lite import compare, verdict
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def claims() -> pd.DataFrame:
+    rows = [
+        verdict.row("regret below Thompson", "bandits", "regret", [1.0, 1.1, 0.9], (2.0, 0.05),
+                    "lower", "smoke"),
+        verdict.row("return above MetaRNN", "unseen_observations", "return", [150.0, 160.0, 170.0],
+                    verdict.across([140.0, 150.0, 160.0]), "higher", "smoke"),
+        verdict.row("fewer traps", "unseen_tasks", "traps", [3.0, 2.0, 2.5], (5.0, 0.4),
+                    "lower", "smoke"),
+    ]  # fmt: skip
+    return verdict.table(rows)
+
+
+def per_seed(shift: float = 0.0) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    rows = []
+    for method in ("symla", "metarnn"):
+        for seed in (0, 1, 2):
+            for generation in range(4):
+                rows.append(
+                    dict(method=method, seed=seed, generation=generation,
+                         fitness=rng.normal(10.0, 1.0) + shift, sem=0.1)
+                )  # fmt: skip
+    rows.append(dict(method="random", seed=pd.NA, generation=0, fitness=1.0, sem=0.2))
+    df = pd.DataFrame(rows)
+    df["seed"] = df["seed"].astype("Int64")
+    return df
+
+
+def folder(path: Path, table: pd.DataFrame | None = None, shift: float = 0.0) -> Path:
+    path.mkdir(parents=True)
+    (claims() if table is None else table).to_csv(path / verdict.FILE, index=False)
+    per_seed(shift).to_csv(path / "exp_training.csv", index=False)
+    pd.DataFrame({"x": [1.0]}).to_csv(path / "no_seed.csv", index=False)
+    return path
+
+
+def run(a, b) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "symla_lite.compare", str(a), str(b)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_copies_agree(tmp_path):
+    a = folder(tmp_path / "a")
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    proc = run(a, b)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "3 of 3 claims agree" in proc.stdout
+    assert "exp_training.csv" in proc.stdout and "no_seed.csv" not in proc.stdout
+    per_csv, _ = compare.compare_csvs(a, b)
+    r = per_csv.set_index("csv").loc["exp_training.csv"]
+    assert r["rows"] == 25 and r["only_a"] == 0 and r["only_b"] == 0
+    assert r["equal"] == 25 * 2 and r["differ"] == 0
+    assert r["z_tested"] == 2 * 4 * 2 and r["z_over_2"] == 0  # method x generation x column
+    assert r["keys"] == "method generation"
+
+
+def test_small_perturbations_within_the_errors_agree(tmp_path):
+    t = claims()
+    t["symla"] += 0.5 * t["symla_sem"]
+    t["baseline"] -= 0.5 * t["baseline_sem"]
+    a, b = folder(tmp_path / "a"), folder(tmp_path / "b", t, shift=1e-3)
+    proc = run(a, b)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    per_csv, _ = compare.compare_csvs(a, b)
+    r = per_csv.iloc[0]
+    assert r["differ"] == 24 and r["equal"] == 26  # fitness shifted except the random row
+    assert r["z_over_2"] == 0
+
+
+def test_a_flipped_verdict_disagrees(tmp_path):
+    t = claims()
+    t.loc[2, "verdict"] = (
+        "not_reproduced" if t.loc[2, "verdict"] != "not_reproduced" else "reproduced"
+    )
+    proc = run(folder(tmp_path / "a"), folder(tmp_path / "b", t))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "2 of 3 claims agree" in proc.stdout and "differs: fewer traps" in proc.stdout
+
+
+def test_a_value_beyond_two_errors_disagrees(tmp_path):
+    t = claims()
+    t.loc[1, "baseline"] += 3 * math.sqrt(2) * t.loc[1, "baseline_sem"]
+    a, b = folder(tmp_path / "a"), folder(tmp_path / "b", t, shift=5.0)
+    proc = run(a, b)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "differs: return above MetaRNN" in proc.stdout
+    row = compare.compare_claims(claims(), t).set_index("claim").loc["return above MetaRNN"]
+    assert row["z_baseline"] == pytest.approx(-3.0) and row["z_symla"] == 0
+    assert compare.compare_csvs(a, b)[0].iloc[0]["z_over_2"] == 2 * 4  # fitness only
+
+
+def test_claims_in_one_folder_only_disagree(tmp_path):
+    t = claims().iloc[:2]
+    proc = run(folder(tmp_path / "a"), folder(tmp_path / "b", t))
+    assert proc.returncode == 1
+    assert "(absent)" in proc.stdout and "differs: fewer traps" in proc.stdout
+
+
+def test_missing_folder_or_claims_is_bad_input(tmp_path):
+    a = folder(tmp_path / "a")
+    proc = run(a, tmp_path / "nowhere")
+    assert proc.returncode == 2 and "no results folder" in proc.stderr
+    (tmp_path / "empty").mkdir()
+    proc = run(tmp_path / "empty", a)
+    assert proc.returncode == 2 and "no claims table" in proc.stderr
+
+
+def test_z_between():
+    z = compare.z_between
+    assert z(1.0, 0.0, 1.0, 0.0) == 0 and z(1.0, math.nan, 1.0, math.nan) == 0
+    assert z(math.nan, 1.0, math.nan, 1.0) == 0
+    assert math.isnan(z(1.0, math.nan, 2.0, 0.1)) and z(2.0, 0.0, 1.0, 0.0) == math.inf
+    assert z(2.0, 0.3, 1.0, 0.4) == pytest.approx(2.0)
+    assert compare.agrees(2.0) and not compare.agrees(2.01) and not compare.agrees(math.nan)
+
+
+def test_key_columns_are_the_non_float_ones():
+    df = pd.DataFrame(
+        {"method": ["a"], "seed": [np.nan], "step": [1], "ok": [True], "value": [1.0]}
+    )
+    assert compare.key_columns(df) == ["method", "seed", "step", "ok"]
