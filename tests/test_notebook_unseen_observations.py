@@ -5,21 +5,43 @@ import pandas as pd
 import papermill
 import pytest
 
+from symla_lite import verdict
+
 
 def test_unseen_observations_notebook_smoke(run_notebook, check_figure_and_record):
     d = run_notebook("unseen_observations")
     df = pd.read_csv(d["results"] / "unseen_observations.csv")
-    cols = ["method", "setting", "return_mean", "return_sem", "n_lifetimes", "lifetime", "preset"]
+    cols = ["method", "seed", "setting", "return_mean", "return_sem", "n_lifetimes"]
+    cols += ["falls_mean", "falls_sem", "lifetime", "preset"]
     assert set(cols) <= set(df.columns)
     assert set(df["method"]) == {"symla", "metarnn", "random"}
     assert set(df["setting"]) == {"as_trained", "obs_permuted", "actions_permuted", "both_permuted"}
-    assert len(df) == 12 and (df["preset"] == "smoke").all()
+    # per-seed rows: 3 meta-training seeds per method and setting, the random policy without one
+    for method in ("symla", "metarnn"):
+        sub = df[df["method"] == method]
+        assert sub["seed"].notna().all() and sub["seed"].nunique() == 3
+        assert (sub.groupby("setting")["seed"].nunique() == 3).all()
+    assert df[df["method"] == "random"]["seed"].isna().all()
+    assert len(df) == (2 * 3 + 1) * 4 and (df["preset"] == "smoke").all()
     # a CartPole lifetime returns L minus the number of falls
     assert ((df["return_mean"] > 0) & (df["return_mean"] <= df["lifetime"])).all()
-    sym = df[df["method"] == "symla"].set_index("setting")["return_mean"]
-    assert sym["obs_permuted"] == pytest.approx(sym["as_trained"], abs=1e-6)  # exact invariance
+    np.testing.assert_allclose(df["return_mean"] + df["falls_mean"], df["lifetime"])
+    sym = df[df["method"] == "symla"].set_index(["setting", "seed"])["return_mean"]
+    # exact invariance, seed by seed
+    np.testing.assert_allclose(sym["obs_permuted"], sym["as_trained"], atol=1e-6)
     hist = pd.read_csv(d["results"] / "unseen_observations_training.csv")
     assert np.isfinite(hist["mean_fitness"]).all()
+    assert set(hist["seed"]) == {0, 1, 2}
+    claims = pd.read_csv(d["results"] / "unseen_observations_claims.csv")
+    assert list(claims.columns) == list(verdict.COLUMNS)
+    assert (claims["experiment"] == "unseen_observations").all()
+    assert (claims["preset"] == "smoke").all() and (claims["n_seeds"] >= 3).all()
+    assert set(claims["verdict"]) <= set(verdict.VERDICTS)
+    names = " | ".join(claims["claim"])
+    for what in ("observations permuted", "actions permuted", "falls per lifetime below random"):
+        assert what in names
+    obs = claims[claims["claim"].str.startswith("observations permuted")].iloc[0]
+    assert obs["symla"] == pytest.approx(0.0, abs=1e-6)  # SymLA's return does not move
     check_figure_and_record(d, "unseen_observations")
 
 

@@ -1,55 +1,111 @@
-"""The unseen-observations claims in words, every number read from the results table."""
+"""The unseen-observations claims: claims-table rows over meta-training seeds, and their words."""
 
 import numpy as np
 import pandas as pd
 
+from symla_lite import verdict
 from symla_lite.experiments.unseen_observations import METHODS, SETTINGS
 
+EXPERIMENT = "unseen_observations"
+PERMUTED = {  # setting -> what is permuted, in the claim's words
+    "obs_permuted": "observations",
+    "actions_permuted": "actions",
+    "both_permuted": "observations and actions",
+}
+LEARNS = "SymLA learns CartPole: falls per lifetime below random's"
+HALF = "SymLA learns CartPole: falls per lifetime at most half of random's"
 
-def _z(a: pd.Series, b: pd.Series) -> float:
-    """Difference a - b in units of its standard error."""
-    return float((a["return_mean"] - b["return_mean"]) / np.hypot(a["return_sem"], b["return_sem"]))
+
+def per_seed(df: pd.DataFrame, method: str, setting: str, column: str) -> pd.Series:
+    """`column` of a meta-learned method in one setting, one value per seed (indexed by seed)."""
+    sub = df[(df["method"] == method) & (df["setting"] == setting)]
+    return sub.set_index("seed")[column].sort_index().astype(np.float64)
 
 
-def claims(df: pd.DataFrame) -> str:
-    """Markdown stating the measured result against the paper's claim, numbers from `df`."""
-    t = df.set_index(["method", "setting"])
-    lines = []
-    for method in METHODS:
-        base = t.loc[(method, "as_trained")]
-        for setting in list(SETTINGS)[1:]:
-            cur = t.loc[(method, setting)]
-            z = _z(cur, base)
-            lines.append(
-                f"- {method}, {setting}: {cur['return_mean']:.1f} ± {cur['return_sem']:.1f} vs "
-                f"{base['return_mean']:.1f} ± {base['return_sem']:.1f} as trained "
-                f"(difference {z:+.1f} standard errors)"
+def drop(df: pd.DataFrame, method: str, setting: str) -> np.ndarray:
+    """Per seed: return per lifetime as trained minus return per lifetime in `setting`."""
+    base = per_seed(df, method, "as_trained", "return_mean")
+    return (base - per_seed(df, method, setting, "return_mean")).loc[base.index].to_numpy()
+
+
+def rows(tables: dict, preset: str) -> list[dict]:
+    """The experiment's claims-table rows (`verdict.row`) from run()'s tables."""
+    df = tables["results"]
+    out = []
+    for setting, what in PERMUTED.items():
+        out.append(
+            verdict.row(
+                f"{what} permuted: SymLA keeps its return per lifetime, MetaRNN loses it",
+                EXPERIMENT,
+                f"drop in return per lifetime from as trained to {what} permuted "
+                "(per meta-training seed; SymLA's drop vs MetaRNN's)",
+                drop(df, "symla", setting),
+                verdict.across(drop(df, "metarnn", setting)),
+                "lower",
+                preset,
             )
-    meta_falls = all(
-        _z(t.loc[("metarnn", s)], t.loc[("metarnn", "as_trained")]) < -2
-        for s in ("obs_permuted", "both_permuted")
+        )
+    falls = per_seed(df, "symla", "as_trained", "falls_mean").to_numpy()
+    rnd = df[(df["method"] == "random") & (df["setting"] == "as_trained")].iloc[0]
+    metric = (
+        "falls (episodes ended by the pole falling) per lifetime as trained "
+        "(SymLA per meta-training seed vs the random policy over test lifetimes{})"
     )
-    sym_holds = all(
-        abs(_z(t.loc[("symla", s)], t.loc[("symla", "as_trained")])) <= 2
-        for s in list(SETTINGS)[1:]
+    r, r_sem = float(rnd["falls_mean"]), float(rnd["falls_sem"])
+    out.append(
+        verdict.row(LEARNS, EXPERIMENT, metric.format(""), falls, (r, r_sem), "lower", preset)
     )
-    rnd = t.loc[("random", "as_trained")]
-    sym_learned = _z(t.loc[("symla", "as_trained")], rnd) > 2
-    meta_learned = _z(t.loc[("metarnn", "as_trained")], rnd) > 2
+    out.append(
+        verdict.row(
+            HALF, EXPERIMENT, metric.format(", halved"), falls, (r / 2, r_sem / 2), "lower", preset
+        )
+    )
+    return out
+
+
+def summary(df: pd.DataFrame, value: str = "return") -> pd.DataFrame:
+    """Per method x setting: mean of `value`_mean over seeds and its standard error across seeds
+    (the random policy, not meta-trained: its mean and SE over test lifetimes), n_seeds."""
+    out = []
+    for (method, setting), g in df.groupby(["method", "setting"], sort=False):
+        if g["seed"].isna().all():
+            m, s, n = float(g[f"{value}_mean"].iloc[0]), float(g[f"{value}_sem"].iloc[0]), 0
+        else:
+            (m, s), n = verdict.across(g[f"{value}_mean"]), len(g)
+        out.append(dict(method=method, setting=setting, mean=m, sem=s, n_seeds=n))
+    return pd.DataFrame(out)
+
+
+def _line(r: dict) -> str:
+    return (
+        f"- {r['claim']} — {r['metric']}: SymLA {r['symla']:.2f} ± {r['symla_sem']:.2f} vs "
+        f"{r['baseline']:.2f} ± {r['baseline_sem']:.2f} ({r['n_seeds']} seeds): "
+        f"**{r['verdict']}**"
+    )
+
+
+def claims(rows: list[dict], df: pd.DataFrame) -> str:
+    """Markdown: the return per lifetime by method and setting (mean ± SE across seeds, from
+    `df`), and every claim with its verdict, read from `rows`."""
+    t = summary(df).set_index(["method", "setting"])
+    lines = []
+    for method in (*METHODS, "random"):
+        cells = [
+            f"{s} {t.loc[(method, s), 'mean']:.1f} ± {t.loc[(method, s), 'sem']:.1f}"
+            for s in SETTINGS
+        ]
+        lines.append(f"- {method}: return per lifetime " + ", ".join(cells))
     lines += [
         "",
-        f"- random policy: {rnd['return_mean']:.1f} ± {rnd['return_sem']:.1f}; as trained, "
-        f"SymLA is {'' if sym_learned else 'not '}significantly above it and MetaRNN is "
-        f"{'' if meta_learned else 'not '}significantly above it.",
-        f"- Claim 'MetaRNN's return falls under observation permutation': "
-        f"**{'reproduced' if meta_falls else 'not reproduced'}**.",
-        f"- Claim 'SymLA's return holds under every permutation': "
-        f"**{'reproduced' if sym_holds else 'not reproduced'}**"
-        + (
-            ""
-            if sym_learned
-            else " (but SymLA did not beat the random policy, so holding is uninformative here)"
-        )
-        + ".",
+        "Mean ± SE across meta-training seeds (random policy: across test lifetimes).",
+        "",
+        *(_line(r) for r in rows),
     ]
+    learns = next(r for r in rows if r["claim"] == LEARNS)
+    if learns["verdict"] != "reproduced":
+        lines += [
+            "",
+            f"SymLA's falls are not reliably below the random policy's ({learns['verdict']}), so "
+            "SymLA keeping its return under permutation says little here.",
+        ]
     return "\n".join(lines)

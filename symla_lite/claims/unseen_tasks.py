@@ -1,40 +1,108 @@
-"""The unseen-tasks claims in words, every number read from the counts table."""
+"""The unseen-tasks claims: claims-table rows over meta-training seeds, and their words."""
 
 import numpy as np
 import pandas as pd
 
+from symla_lite import verdict
 from symla_lite.experiments.unseen_tasks import METHODS
 
+EXPERIMENT = "unseen_tasks"
+LEARNS = "SymLA meta-learns the grid world"
+ADAPTS = "SymLA adapts to the swapped task"
+OVERFITS = "MetaRNN overfits the grid-world task: SymLA favours the +1 object more than MetaRNN"
 
-def claims(df: pd.DataFrame) -> str:
-    """Markdown of the second-half counts under swapped rewards, and the verdict."""
-    t = df.set_index(["method", "setting", "part", "object"])
+
+def difference(df: pd.DataFrame, method: str, setting: str, a: str, b: str) -> np.ndarray:
+    """Per seed (sorted): objects `a` minus objects `b` collected per lifetime in the second half
+    (means over test lifetimes)."""
+    sub = df[(df["method"] == method) & (df["setting"] == setting) & (df["part"] == "second_half")]
+    t = sub.pivot(index="seed", columns="object", values="count_mean").sort_index()
+    return (t[a] - t[b]).to_numpy(np.float64)
+
+
+def rows(tables: dict, preset: str) -> list[dict]:
+    """The experiment's claims-table rows (`verdict.row`) from run()'s tables."""
+    df = tables["counts"]
+    swapped = "traps (+1 when swapped) minus hearts (-1) collected per lifetime, second half, rewards swapped"
+    return [
+        verdict.row(
+            LEARNS,
+            EXPERIMENT,
+            "hearts (+1) minus traps (-1) collected per lifetime, second half, as trained "
+            "(per meta-training seed; vs 0)",
+            difference(df, "symla", "as_trained", "heart", "trap"),
+            (0.0, 0.0),
+            "higher",
+            preset,
+        ),
+        verdict.row(
+            ADAPTS,
+            EXPERIMENT,
+            f"{swapped} (per meta-training seed; vs 0)",
+            difference(df, "symla", "swapped", "trap", "heart"),
+            (0.0, 0.0),
+            "higher",
+            preset,
+        ),
+        verdict.row(
+            OVERFITS,
+            EXPERIMENT,
+            f"{swapped} (per meta-training seed; SymLA's vs MetaRNN's)",
+            difference(df, "symla", "swapped", "trap", "heart"),
+            verdict.across(difference(df, "metarnn", "swapped", "trap", "heart")),
+            "higher",
+            preset,
+        ),
+    ]
+
+
+def summary(df: pd.DataFrame) -> pd.DataFrame:
+    """Per method x setting x part x object: the count per lifetime, mean over seeds and its
+    standard error across seeds (the random policy, not meta-trained: over test lifetimes)."""
+    out = []
+    for keys, g in df.groupby(["method", "setting", "part", "object"], sort=False):
+        if g["seed"].isna().all():
+            m, s, n = float(g["count_mean"].iloc[0]), float(g["count_sem"].iloc[0]), 0
+        else:
+            (m, s), n = verdict.across(g["count_mean"]), len(g)
+        out.append(
+            dict(zip(("method", "setting", "part", "object"), keys), mean=m, sem=s, n_seeds=n)
+        )
+    return pd.DataFrame(out)
+
+
+def _line(r: dict) -> str:
+    return (
+        f"- {r['claim']} — {r['metric']}: SymLA {r['symla']:.2f} ± {r['symla_sem']:.2f} vs "
+        f"{r['baseline']:.2f} ± {r['baseline_sem']:.2f} ({r['n_seeds']} seeds): "
+        f"**{r['verdict']}**"
+    )
+
+
+def claims(rows: list[dict], df: pd.DataFrame) -> str:
+    """Markdown: second-half counts (mean ± SE across seeds, from `df`) and every claim with its
+    verdict, read from `rows`."""
+    t = summary(df).set_index(["method", "setting", "part", "object"])
     lines = []
     for method in (*METHODS, "random"):
         for setting in ("as_trained", "swapped"):
             h = t.loc[(method, setting, "second_half", "heart")]
             tr = t.loc[(method, setting, "second_half", "trap")]
             lines.append(
-                f"- {method}, {setting}, second half: heart {h['count_mean']:.2f} ± "
-                f"{h['count_sem']:.2f}, trap {tr['count_mean']:.2f} ± {tr['count_sem']:.2f}"
+                f"- {method}, {setting}, second half: heart {h['mean']:.2f} ± {h['sem']:.2f}, "
+                f"trap {tr['mean']:.2f} ± {tr['sem']:.2f}"
             )
-
-    def diff(method, setting, a, b):
-        x = t.loc[(method, setting, "second_half", a)]
-        y = t.loc[(method, setting, "second_half", b)]
-        return (x["count_mean"] - y["count_mean"]) / np.hypot(x["count_sem"], y["count_sem"])
-
-    # Under swapped rewards the trap pays +1: a learner should collect it more than the heart.
-    sym_adapts = diff("symla", "swapped", "trap", "heart") > 2
-    sym_heart = diff("symla", "swapped", "heart", "trap") > 2
-    meta_adapts = diff("metarnn", "swapped", "trap", "heart") > 2
+    adapts = next(r for r in rows if r["claim"] == ADAPTS)
+    literal = {"reproduced": "not_reproduced", "not_reproduced": "reproduced"}
     lines += [
         "",
-        "With swapped rewards the heart pays -1 and the trap +1.",
-        f"- SymLA collects the object that now pays +1 (the trap) more than the one that pays -1 in "
-        f"the second half: **{'yes' if sym_adapts else 'no'}**; MetaRNN: "
-        f"**{'yes' if meta_adapts else 'no'}**.",
-        f"- Literal reading of the claim (SymLA collects the heart more than the trap in the second "
-        f"half under swapped rewards): **{'reproduced' if sym_heart else 'not reproduced'}**.",
+        "Mean ± SE across meta-training seeds (random policy: across test lifetimes). With swapped "
+        "rewards the heart pays -1 and the trap +1.",
+        "",
+        *(_line(r) for r in rows),
+        "",
+        "The literal reading of the paper's sentence (SymLA collects the heart more than the trap "
+        "in the second half under swapped rewards) is the opposite direction of "
+        f"'{ADAPTS}': **{literal.get(adapts['verdict'], adapts['verdict'])}**.",
     ]
     return "\n".join(lines)

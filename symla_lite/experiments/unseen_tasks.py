@@ -24,30 +24,36 @@ def object_counts(rewards: np.ndarray, swapped: bool) -> dict:
 
 
 def run(preset: str, seed: int, checkpoints, progress: bool = True, grid: dict | None = None):
-    """Returns {"counts": one row per method x setting x part x object with the mean and sem over
-    test lifetimes of the number of times that object was collected, "training": curves}."""
+    """Meta-train SymLA and MetaRNN on grid worlds (the seeds `presets.seeds(seed)` of each in one
+    program), meta-test every seed and the random policy on the same test sets.
+
+    Returns {"counts": one row per method x seed x setting x part x object (seed NA for the random
+    policy) with the mean and sem over test lifetimes of the number of times that object was
+    collected, "training": meta-training curves per method and seed}."""
     grid = dict(presets.GRID if grid is None else grid)
-    trained, history = {}, []
+    runs, history = [], []  # runs: (method, seed or None, agent, params)
     for method in METHODS:
-        res = meta.train_auto(
-            method, "gridworld", env_kwargs=grid, preset=preset, seed=seed, family="rl",
-            checkpoint_dir=checkpoints(method), progress=progress,
+        results = meta.train_auto(
+            method, "gridworld", env_kwargs=grid, preset=preset, seeds=presets.seeds(seed),
+            family="rl", checkpoint_dir=checkpoints(method), progress=progress,
         )  # fmt: skip
-        trained[method] = (res.agent, res.params)
-        history.append(res.history.assign(method=method))
-    length = res.config.hyper()["lifetime"]
-    trained["random"] = (agents.make("random"), {})
+        for res in results:
+            runs.append((method, res.config.seed, res.agent, res.params))
+            history.append(res.history.assign(method=method, seed=res.config.seed))
+    length = results[0].config.hyper()["lifetime"]
+    runs.append(("random", None, agents.make("random"), {}))
     n = presets.evaluation(preset)["rl_tests"]
     key = evaluation.test_key(seed, "unseen_tasks")
     rows = []
     for setting, swapped in (("as_trained", False), ("swapped", True)):
         test = evaluation.test_set(envs.make("gridworld", swap=swapped, **grid), key, n)
-        for method, (agent, params) in trained.items():
+        for method, s, agent, params in runs:
             r, _ = evaluation.returns(agent, params, test, length)
             for (part, obj), c in object_counts(r, swapped).items():
                 rows.append(
                     dict(
                         method=method,
+                        seed=s,
                         setting=setting,
                         part=part,
                         object=obj,
@@ -56,5 +62,6 @@ def run(preset: str, seed: int, checkpoints, progress: bool = True, grid: dict |
                         n_lifetimes=int(c.size),
                     )
                 )
-    df = pd.DataFrame(rows).assign(lifetime=length, preset=preset, seed=seed)
+    df = pd.DataFrame(rows).assign(lifetime=length, preset=preset)
+    df["seed"] = df["seed"].astype("Int64")
     return {"counts": df, "training": pd.concat(history, ignore_index=True)}

@@ -1,22 +1,34 @@
 """Figure of the unseen-observations experiment (CartPole with permuted observations/actions)."""
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
-import seaborn as sns
 
-from symla_lite.experiments.unseen_observations import SETTINGS
+from symla_lite.claims.unseen_observations import summary
+from symla_lite.experiments.unseen_observations import METHODS, SETTINGS
+
+COLORS = {"symla": "tab:blue", "metarnn": "tab:orange", "random": "tab:gray"}
 
 
 def plot(df: pd.DataFrame):
-    """Return per lifetime by setting and method, with standard errors."""
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    order = list(SETTINGS)
-    sns.barplot(df, x="setting", y="return_mean", hue="method", order=order, ax=ax)
-    for bar_group, method in zip(ax.containers, df["method"].unique(), strict=False):
-        sub = df[df["method"] == method].set_index("setting").loc[order]
-        xs = [b.get_x() + b.get_width() / 2 for b in bar_group]
-        ax.errorbar(xs, sub["return_mean"], sub["return_sem"], fmt="none", c="k", lw=1)
+    """Return per lifetime by setting and method: bars are the mean over meta-training seeds with
+    its standard error across seeds, dots the seeds (random policy: one bar, SE over lifetimes)."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    t = summary(df).set_index(["method", "setting"])
+    methods, width = (*METHODS, "random"), 0.27
+    for i, method in enumerate(methods):
+        xs = np.arange(len(SETTINGS)) + (i - 1) * width
+        m = [t.loc[(method, s), "mean"] for s in SETTINGS]
+        se = [t.loc[(method, s), "sem"] for s in SETTINGS]
+        ax.bar(xs, m, width, color=COLORS[method], alpha=0.6, label=method)
+        ax.errorbar(xs, m, se, fmt="none", c="k", lw=1)
+        for x, s in zip(xs, SETTINGS, strict=True):
+            v = df[(df["method"] == method) & (df["setting"] == s) & df["seed"].notna()]
+            jitter = np.linspace(-width / 4, width / 4, len(v)) if len(v) > 1 else [0.0] * len(v)
+            ax.scatter(x + np.asarray(jitter), v["return_mean"], s=12, c="k", zorder=3)
+    ax.set_xticks(np.arange(len(SETTINGS)), list(SETTINGS))
     ax.set_ylabel("return per lifetime (L - falls)")
     ax.set_title("CartPole-v1 meta-test, observations / actions permuted per lifetime")
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
