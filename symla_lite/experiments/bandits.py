@@ -20,11 +20,13 @@ import pandas as pd
 
 from symla_lite import agents, envs, evaluation, meta, presets
 from symla_lite.agents import bayes_optimal
+from symla_lite.agents.symla import SymLA
 from symla_lite.envs.bandit import DISTRIBUTIONS
 
 BASELINES = ("random", "ucb1", "thompson", "bayes_optimal")
 AGENTS = ("symla", "metarnn")
 MORE_ARMS = (2, 3, 5, 10)
+DEFAULT_REDUCE = SymLA.message_reduce  # SymLA's default message reduction
 
 
 @dataclass
@@ -104,7 +106,7 @@ def baselines_table(setup: Setup, dists=DISTRIBUTIONS, methods=BASELINES):
     return pd.DataFrame(rows), pd.concat(curves, ignore_index=True)
 
 
-def train_config(setup: Setup, method: str, dist: str, reduce: str = "sum", **kw):
+def train_config(setup: Setup, method: str, dist: str, reduce: str = DEFAULT_REDUCE, **kw):
     agent_kwargs = {"message_reduce": reduce} if method == "symla" else {}
     return meta.TrainConfig(
         agent=method,
@@ -118,8 +120,8 @@ def train_config(setup: Setup, method: str, dist: str, reduce: str = "sum", **kw
     )
 
 
-def run_tag(method: str, dist: str, reduce: str = "sum") -> str:
-    return f"{method}-{dist}" + (f"-{reduce}" if method == "symla" and reduce != "sum" else "")
+def run_tag(method: str, dist: str, reduce: str = DEFAULT_REDUCE) -> str:
+    return f"{method}-{dist}" + (f"-{reduce}" if method == "symla" else "")
 
 
 def train_all(setup: Setup, checkpoints, jobs) -> dict:
@@ -168,26 +170,27 @@ def training_frame(results: dict) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def jobs(dists=DISTRIBUTIONS, agents=AGENTS, unseen_reduces=("sum",)) -> list:
+def jobs(dists=DISTRIBUTIONS, agents=AGENTS, unseen_reduces=(DEFAULT_REDUCE,)) -> list:
     """The meta-training runs (method, train_dist, message_reduce) the experiment needs.
 
-    Transfer: every agent on every distribution in `dists` (SymLA with "sum"). Unseen actions:
+    Transfer: every agent on every distribution in `dists` (SymLA with its default reduction,
+    DEFAULT_REDUCE). Unseen actions:
     every agent on `biased` and `uniform_independent`, SymLA once per reduce in `unseen_reduces`.
     """
-    out = [(m, d, "sum") for d in dists for m in agents]
+    out = [(m, d, DEFAULT_REDUCE) for d in dists for m in agents]
     for d in ("biased", "uniform_independent"):
         for m in agents:
-            out += [(m, d, r) for r in unseen_reduces] if m == "symla" else [(m, d, "sum")]
+            out += [(m, d, r) for r in unseen_reduces] if m == "symla" else [(m, d, DEFAULT_REDUCE)]
     return list(dict.fromkeys(out))
 
 
 def transfer_table(setup: Setup, results: dict, dists=DISTRIBUTIONS):
-    """Agents (SymLA with "sum") trained on each of `dists`, tested on each, a row per seed;
+    """Agents (SymLA with DEFAULT_REDUCE) trained on each of `dists`, tested on each, a row per seed;
     regret curves in distribution, per seed."""
     rows, curves = [], []
     test_dists = dists
     for (method, train_dist, reduce), seed, res in _seeded(results):
-        if reduce != "sum" or train_dist not in dists:
+        if reduce != DEFAULT_REDUCE or train_dist not in dists:
             continue
         for test_dist in test_dists:
             s = setup.evaluate(res.agent, res.params, test_dist)
@@ -295,7 +298,7 @@ def unseen_actions_table(setup: Setup, results: dict, more_arms=MORE_ARMS) -> pd
 
 
 def run(setup: Setup, checkpoints, dists=DISTRIBUTIONS, methods=AGENTS, more_arms=MORE_ARMS,
-        unseen_reduces=("sum",)) -> dict:  # fmt: skip
+        unseen_reduces=(DEFAULT_REDUCE,)) -> dict:  # fmt: skip
     """The whole experiment: {"baselines", "baseline_curves", "training", "transfer",
     "regret_curves", "unseen_actions"} (DataFrames, per seed; baselines without one);
     checkpoints: tag -> folder."""

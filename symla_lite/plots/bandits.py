@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from symla_lite.agents.symla import SymLA
 from symla_lite.envs.bandit import BIAS, DISTRIBUTIONS
 from symla_lite.experiments.bandits import AGENTS
 
@@ -185,7 +186,7 @@ def plot_training(training: pd.DataFrame):
     meta-training seed."""
     df = training.copy()
     df["run"] = df["method"] + np.where(
-        df["message_reduce"].fillna("").isin(["", "sum"]),
+        df["message_reduce"].fillna("").isin(["", SymLA.message_reduce]),
         "",
         " (" + df["message_reduce"].fillna("") + ")",
     )
