@@ -22,7 +22,9 @@ products, as before that change):
 - peak_mb: the subprocess's peak resident memory; xla_temp_mb: XLA's buffer assignment for it.
 
 The summary lines at the end: `rl_efficiency=<ratio>` for SymLA on the projected grid world at
-paper sizes, `lite_efficiency=<ratio>` for SymLA at the lite bandit shapes, and last
+paper sizes, `lite_efficiency=<ratio>` for SymLA at the lite bandit shapes, `seeds_speedup=<ratio>`
+(3 seeds one after another / 3 seeds in one program, per generation, lite bandit shapes; also
+`seeds_speedup_grid-lite` and `seeds_speedup_projgrid-lite` at those shapes), and last
 `symla_efficiency=<ratio>` for SymLA at the paper bandit shapes (each printed when measured). The
 first line says which JAX platform and devices ran.
 
@@ -54,6 +56,7 @@ SHAPES = {
         for preset in ("lite", "paper")
     },
 }
+SEEDS_SHAPES = ("lite", "grid-lite", "projgrid-lite")
 DEFAULT_SHAPES = ("paper", "lite", "grid-lite", "projgrid-lite", "cartpole-lite", "projgrid-paper")
 
 
@@ -286,8 +289,9 @@ def main(argv=None):
         return 0
 
     jobs = [(name, shape, 1) for shape in args.shapes for name in args.agents]
-    if "lite" in args.shapes and "symla" in args.agents and args.seeds > 1:
-        jobs.append(("symla", "lite", args.seeds))
+    for shape in SEEDS_SHAPES:  # the shapes whose seeds the lite batch meta-trains together
+        if shape in args.shapes and "symla" in args.agents and args.seeds > 1:
+            jobs.append(("symla", shape, args.seeds))
     rows = []
     for name, shape, seeds in jobs:
         cmd = [sys.executable, __file__, "--_child", name, shape, str(seeds)]
@@ -329,10 +333,11 @@ def main(argv=None):
         print(f"rl_efficiency={one[('symla', 'projgrid-paper')]['efficiency']:.3f}")
     if ("symla", "lite") in one:
         print(f"lite_efficiency={one[('symla', 'lite')]['efficiency']:.3f}")
-    if several and ("symla", "lite") in one:
-        r = several[0]  # seeds one after another / seeds in one program, per generation
-        speedup = r["seeds"] * one[("symla", "lite")]["s_per_gen"] / r["s_per_gen"]
-        print(f"seeds_speedup={speedup:.2f}")
+    for r in several:  # seeds one after another / seeds in one program, per generation
+        if ("symla", r["shape"]) in one:
+            speedup = r["seeds"] * one[("symla", r["shape"])]["s_per_gen"] / r["s_per_gen"]
+            name = "seeds_speedup" if r["shape"] == "lite" else f"seeds_speedup_{r['shape']}"
+            print(f"{name}={speedup:.2f}")
     if ("symla", "paper") in one:
         print(f"symla_efficiency={one[('symla', 'paper')]['efficiency']:.3f}")
     return 0
