@@ -133,6 +133,24 @@ def test_symla_random_initial_state_differs_per_cell():
     assert np.unique(h.reshape(6, 4), axis=0).shape[0] == 6
 
 
+def test_symla_partial_initial_state_is_random_in_half_the_cell_units():
+    agent = agents.make("symla", hidden=6, init_state="partial")
+    state = agent.initial_state(jax.random.key(0), 3, 2)
+    h, c = np.asarray(state.layers[0].h), np.asarray(state.layers[0].c)
+    assert not h.any() and not c[..., 3:].any()
+    assert np.unique(c[..., :3].reshape(6, 3), axis=0).shape[0] == 6  # drawn per cell
+    assert (np.abs(c[..., :3]) > 0).all()
+
+
+def test_symla_gate_biases_initialise_the_shared_lstm():
+    params = agents.make("symla", hidden=4).init(jax.random.key(0))
+    np.testing.assert_array_equal(params.lstm.bias[:4], -5.0)  # input gate: the VSML offset
+    np.testing.assert_array_equal(params.lstm.bias[4:8], 5.0)  # forget gate
+    np.testing.assert_array_equal(params.lstm.bias[8:], 0.0)
+    plain = agents.make("symla", hidden=4, input_bias=0.0, forget_bias=1.0)
+    np.testing.assert_array_equal(plain.init(jax.random.key(0)).lstm.bias[:8], [0] * 4 + [1] * 4)
+
+
 def test_metarnn_shapes_and_no_invariance():
     agent = agents.make("metarnn", num_obs=3, num_actions=4, hidden=8)
     params = agent.init(jax.random.key(0))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "symla_lite"
 MAX_LINES = 350
+ROOT = PACKAGE.parent
 
 
 def modules() -> dict[str, Path]:
@@ -96,3 +97,14 @@ def test_readme_module_table_lists_every_module():
         parent, _, last = name.rpartition(".")
         listed = any(f"`{name}`" in x or (f"`{parent}." in x and f"`.{last}`" in x) for x in lines)
         assert listed, f"README's module table does not list {name}"
+
+
+def test_readme_results_table_is_rendered_from_the_committed_claims():
+    """The README's claims block is exactly `python -m symla_lite.claims.summary` of results/."""
+    from symla_lite.claims import summary
+
+    assert (ROOT / "results" / "claims.csv").exists(), "results/claims.csv is not committed"
+    code = summary.main(
+        ["--results", str(ROOT / "results"), "--readme", str(ROOT / "README.md"), "--check"]
+    )
+    assert code == 0, "README's claims block is stale: run python -m symla_lite.claims.summary"
