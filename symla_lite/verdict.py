@@ -116,6 +116,31 @@ def row(
     )
 
 
+def over_seeds(df: pd.DataFrame, keys: list[str], value: str, sem: str) -> pd.DataFrame:
+    """Per group of `keys`: `value` averaged over the rows' meta-training seeds with its standard
+    error across seeds (`across`); a method that is not meta-trained (empty `seed`) keeps its own
+    `value` and `sem` (over test lifetimes). Columns: keys, mean, sem, n_seeds (0 if fixed)."""
+    out = []
+    for k, g in df.groupby(keys, sort=False):
+        if g["seed"].isna().all():
+            m, s, n = float(g[value].iloc[0]), float(g[sem].iloc[0]), 0
+        else:
+            (m, s), n = across(g[value]), len(g)
+        out.append(
+            dict(zip(keys, k if isinstance(k, tuple) else (k,))) | dict(mean=m, sem=s, n_seeds=n)
+        )
+    return pd.DataFrame(out)
+
+
+def line(row: dict) -> str:
+    """A claims row as one markdown bullet: claim, metric, both numbers, seeds, verdict."""
+    return (
+        f"- {row['claim']} — {row['metric']}: SymLA {row['symla']:.2f} ± {row['symla_sem']:.2f} "
+        f"vs {row['baseline']:.2f} ± {row['baseline_sem']:.2f} ({row['n_seeds']} seeds): "
+        f"**{row['verdict']}**"
+    )
+
+
 def table(rows) -> pd.DataFrame:
     """The rows as a claims table with exactly COLUMNS."""
     df = pd.DataFrame(list(rows), columns=list(COLUMNS))

@@ -66,22 +66,7 @@ def rows(tables: dict, preset: str) -> list[dict]:
 def summary(df: pd.DataFrame, value: str = "return") -> pd.DataFrame:
     """Per method x setting: mean of `value`_mean over seeds and its standard error across seeds
     (the random policy, not meta-trained: its mean and SE over test lifetimes), n_seeds."""
-    out = []
-    for (method, setting), g in df.groupby(["method", "setting"], sort=False):
-        if g["seed"].isna().all():
-            m, s, n = float(g[f"{value}_mean"].iloc[0]), float(g[f"{value}_sem"].iloc[0]), 0
-        else:
-            (m, s), n = verdict.across(g[f"{value}_mean"]), len(g)
-        out.append(dict(method=method, setting=setting, mean=m, sem=s, n_seeds=n))
-    return pd.DataFrame(out)
-
-
-def _line(r: dict) -> str:
-    return (
-        f"- {r['claim']} — {r['metric']}: SymLA {r['symla']:.2f} ± {r['symla_sem']:.2f} vs "
-        f"{r['baseline']:.2f} ± {r['baseline_sem']:.2f} ({r['n_seeds']} seeds): "
-        f"**{r['verdict']}**"
-    )
+    return verdict.over_seeds(df, ["method", "setting"], f"{value}_mean", f"{value}_sem")
 
 
 def claims(rows: list[dict], df: pd.DataFrame) -> str:
@@ -99,7 +84,7 @@ def claims(rows: list[dict], df: pd.DataFrame) -> str:
         "",
         "Mean ± SE across meta-training seeds (random policy: across test lifetimes).",
         "",
-        *(_line(r) for r in rows),
+        *(verdict.line(r) for r in rows),
     ]
     learns = next(r for r in rows if r["claim"] == LEARNS)
     if learns["verdict"] != "reproduced":

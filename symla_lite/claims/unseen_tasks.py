@@ -59,24 +59,8 @@ def rows(tables: dict, preset: str) -> list[dict]:
 def summary(df: pd.DataFrame) -> pd.DataFrame:
     """Per method x setting x part x object: the count per lifetime, mean over seeds and its
     standard error across seeds (the random policy, not meta-trained: over test lifetimes)."""
-    out = []
-    for keys, g in df.groupby(["method", "setting", "part", "object"], sort=False):
-        if g["seed"].isna().all():
-            m, s, n = float(g["count_mean"].iloc[0]), float(g["count_sem"].iloc[0]), 0
-        else:
-            (m, s), n = verdict.across(g["count_mean"]), len(g)
-        out.append(
-            dict(zip(("method", "setting", "part", "object"), keys), mean=m, sem=s, n_seeds=n)
-        )
-    return pd.DataFrame(out)
-
-
-def _line(r: dict) -> str:
-    return (
-        f"- {r['claim']} — {r['metric']}: SymLA {r['symla']:.2f} ± {r['symla_sem']:.2f} vs "
-        f"{r['baseline']:.2f} ± {r['baseline_sem']:.2f} ({r['n_seeds']} seeds): "
-        f"**{r['verdict']}**"
-    )
+    keys = ["method", "setting", "part", "object"]
+    return verdict.over_seeds(df, keys, "count_mean", "count_sem")
 
 
 def claims(rows: list[dict], df: pd.DataFrame) -> str:
@@ -99,7 +83,7 @@ def claims(rows: list[dict], df: pd.DataFrame) -> str:
         "Mean ± SE across meta-training seeds (random policy: across test lifetimes). With swapped "
         "rewards the heart pays -1 and the trap +1.",
         "",
-        *(_line(r) for r in rows),
+        *(verdict.line(r) for r in rows),
         "",
         "The literal reading of the paper's sentence (SymLA collects the heart more than the trap "
         "in the second half under swapped rewards) is the opposite direction of "
