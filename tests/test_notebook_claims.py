@@ -129,3 +129,35 @@ def test_markdown_rounds_to_the_standard_error():
     assert summary.pm(2.0, float("nan")) == "2 ± n/a"
     assert summary.pm(2.0, 0.0) == "2 ± 0"
     assert summary.markdown(verdict.table([])).startswith("No claims yet")
+
+
+def test_frame_markdown_escapes_and_aligns():
+    df = pd.DataFrame({"a": ["x|y", "z"], "b": [1, 2.5]})
+    assert summary.frame_markdown(df) == "| a | b |\n| --- | --- |\n| x\\|y | 1.0 |\n| z | 2.5 |\n"
+
+
+def test_render_all_fills_only_the_blocks_the_readme_has(tmp_path):
+    results = tmp_path / "results"
+    write_claims(results)
+    summary.join(summary.find(results), "smoke").to_csv(results / verdict.FILE, index=False)
+    tests = pd.DataFrame(
+        [
+            dict(setting="grid", variant=v, seed=s, lifetime=200, final_fitness=f + s,
+                 episodes=20.0 + s, score=f - s, random_episodes=22.0, preset="smoke")
+            for v, f in (("base", 1.0), ("mean", 9.0))
+            for s in range(3)
+        ]
+    )  # fmt: skip
+    tests.to_csv(results / "ablations.csv", index=False)
+    text = summary.render_all(
+        README + "<!-- ablations:begin -->\n<!-- ablations:end -->\n", results
+    )
+    block = text.split("<!-- ablations:begin -->\n")[1].split("<!-- ablations:end -->")[0]
+    assert (
+        block.splitlines()[2]
+        == "| grid | base | 3 | 2.00 ± 0.58 | 0.00 ± 0.58 | 21.00 ± 0.58 (22.00) |"
+    )
+    assert "| grid | mean | 3 |" in block
+    assert summary.render_all(README, results).count("<!--") == 2  # no bandits or ablations block
+    with pytest.raises(FileNotFoundError, match="bandits_baselines.csv"):
+        summary.render_all(README + "<!-- bandits:begin -->\n<!-- bandits:end -->\n", results)

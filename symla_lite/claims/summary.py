@@ -6,7 +6,9 @@ rendering between the README's `<!-- claims:begin -->` and `<!-- claims:end -->`
 
     python -m symla_lite.claims.summary [--results results] [--readme README.md] [--check]
 
-rewrites that README block from results/claims.csv (--check: exit 1 if the README differs).
+rewrites that README block from results/claims.csv (--check: exit 1 if the README differs), and
+every other block of `BLOCKS` whose markers the README has (`<!-- bandits:begin -->` ...) from
+the CSVs that block reads, so that no number of those tables is typed by hand.
 """
 
 import argparse
@@ -21,6 +23,11 @@ from symla_lite import io, verdict
 BEGIN = "<!-- claims:begin -->"
 END = "<!-- claims:end -->"
 MARKDOWN = "claims.md"
+
+
+def markers(name: str) -> tuple[str, str]:
+    """The README lines around block `name`."""
+    return f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
 
 
 def experiment_of(path) -> str:
@@ -112,48 +119,110 @@ def write_markdown(df: pd.DataFrame, results_dir) -> Path:
     return path
 
 
-def render_readme(readme_text: str, claims_md: str) -> str:
-    """readme_text with the block between the claims markers replaced by claims_md."""
-    n_begin, n_end = readme_text.count(BEGIN), readme_text.count(END)
+def frame_markdown(df: pd.DataFrame) -> str:
+    """A DataFrame of already formatted cells as a markdown table (header: its columns)."""
+    cells = [[str(c) for c in df.columns]] + [[str(v) for v in r] for r in df.itertuples(False)]
+    lines = ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in cells]
+    lines.insert(1, "| " + " | ".join("---" for _ in df.columns) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def bandits_block(results_dir) -> str:
+    """In-distribution regret per bandit distribution: SymLA and MetaRNN (mean ± SE across
+    seeds) and the fixed algorithms (± SE over test lifetimes), from bandits_baselines.csv and
+    bandits_transfer.csv."""
+    from symla_lite.claims import bandits
+
+    results_dir = Path(results_dir)
+    base = _read_csv(results_dir / "bandits_baselines.csv")
+    transfer = _read_csv(results_dir / "bandits_transfer.csv")
+    return frame_markdown(bandits.in_distribution(base, transfer))
+
+
+def ablations_block(results_dir) -> str:
+    """The ablation's meta-test per setting and variant, from ablations.csv: final fitness and
+    score (mean ± SE across seeds), episodes per lifetime against the random policy's."""
+    from symla_lite.experiments import ablations
+
+    summ = ablations.summary(_read_csv(Path(results_dir) / "ablations.csv"))
+    rows = [
+        {
+            "setting": r["setting"],
+            "variant": r["variant"],
+            "seeds": int(r["n_seeds"]),
+            "final fitness": pm(r["final_fitness"], r["final_fitness_sem"]),
+            "score": pm(r["score"], r["score_sem"]),
+            "episodes per lifetime (random)": (
+                f"{pm(r['episodes'], r['episodes_sem'])} ({r['random_episodes']:.2f})"
+            ),
+        }
+        for r in summ.to_dict("records")
+    ]
+    return frame_markdown(pd.DataFrame(rows))
+
+
+# README blocks besides the claims table: name -> renderer(results_dir) -> markdown.
+BLOCKS = {"bandits": bandits_block, "ablations": ablations_block}
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise FileNotFoundError(f"no {path.name} in {path.parent}: run its notebook first")
+    return pd.read_csv(path)
+
+
+def render_readme(readme_text: str, block_md: str, name: str = "claims") -> str:
+    """readme_text with the block between the markers of `name` replaced by block_md."""
+    begin, end = markers(name)
+    n_begin, n_end = readme_text.count(begin), readme_text.count(end)
     if n_begin != 1 or n_end != 1:
         raise ValueError(
-            f"the README needs exactly one {BEGIN} and one {END} line around the claims table "
+            f"the README needs exactly one {begin} and one {end} line around the {name} table "
             f"(found {n_begin} and {n_end})"
         )
-    head, rest = readme_text.split(BEGIN)
-    if END not in rest:
-        raise ValueError(f"the README's {END} comes before its {BEGIN}")
-    _, tail = rest.split(END)
-    return f"{head}{BEGIN}\n{claims_md.strip()}\n{END}{tail}"
+    head, rest = readme_text.split(begin)
+    if end not in rest:
+        raise ValueError(f"the README's {end} comes before its {begin}")
+    _, tail = rest.split(end)
+    return f"{head}{begin}\n{block_md.strip()}\n{end}{tail}"
+
+
+def render_all(readme_text: str, results_dir) -> str:
+    """The README with its claims block and every block of BLOCKS it has markers for rendered
+    from results_dir."""
+    text = render_readme(readme_text, markdown(verdict.read(results_dir)))
+    for name, render in BLOCKS.items():
+        if markers(name)[0] in text:
+            text = render_readme(text, render(results_dir), name)
+    return text
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m symla_lite.claims.summary",
-        description="Rewrite the README's claims block from results/claims.csv.",
+        description="Rewrite the README's claims block (and its other result blocks) from results/.",
     )
     ap.add_argument("--results", default="results", help="results folder (default: results)")
     ap.add_argument("--readme", default="README.md", help="README to update (default: README.md)")
     ap.add_argument("--check", action="store_true", help="only check: exit 1 if it differs")
     args = ap.parse_args(argv)
     try:
-        table = verdict.read(args.results)
         readme = Path(args.readme)
         if not readme.is_file():
             raise FileNotFoundError(f"no README at {readme}")
         old = readme.read_text()
-        new = render_readme(old, markdown(table))
+        new = render_all(old, args.results)
     except (OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if new == old:
-        print(f"{readme}: the claims block is up to date")
+        print(f"{readme}: the results blocks are up to date")
         return 0
     if args.check:
-        print(f"{readme}: the claims block differs from {args.results}/{verdict.FILE}")
+        print(f"{readme}: its results blocks differ from what {args.results}/ renders")
         return 1
     io.write_bytes(readme, new.encode())
-    print(f"{readme}: claims block rewritten from {args.results}/{verdict.FILE}")
+    print(f"{readme}: results blocks rewritten from {args.results}/")
     return 0
 
 

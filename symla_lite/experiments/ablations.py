@@ -165,7 +165,7 @@ def summary(tests: pd.DataFrame) -> pd.DataFrame:
         c for c in tests.columns if c not in ("setting", "variant", "seed", "lifetime", "preset")
     ]
     g = tests.groupby(["setting", "variant"], sort=False)[cols]
-    out = g.mean().join(g.agg(lambda x: evaluation.sem(np.asarray(x))), rsuffix="_sem")
+    out = g.mean().join(g.agg(lambda x: evaluation.sem(np.asarray(x))).add_suffix("_sem"))
     return out.join(g.size().rename("n_seeds")).reset_index()
 
 
