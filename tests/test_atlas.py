@@ -71,8 +71,8 @@ def test_lifetimes_follow_the_rule_and_scale():
         assert atlas.LIFETIMES[env_id] == atlas.lifetime_rule(atlas.EPISODE_LENGTHS[env_id])
         assert atlas.LIFETIMES[env_id] >= atlas.MIN_EPISODES * atlas.EPISODE_LENGTHS[env_id]
     assert atlas.lifetime_rule(2500.0) == 10_000  # Freeway: 4 episodes beat the cap
-    assert atlas.lifetime_rule(21.8) == atlas.MIN_LIFETIME
-    assert atlas.lifetime_rule(403.8) == atlas.MAX_LIFETIME
+    assert atlas.lifetime_rule(22.4) == atlas.MIN_LIFETIME
+    assert atlas.lifetime_rule(369.2) == atlas.MAX_LIFETIME
     assert presets.evaluation("lite")["atlas_lifetime_scale"] == 1.0
     lite = atlas.lifetimes(ATLAS, "lite")
     assert lite == atlas.LIFETIMES

@@ -5,9 +5,10 @@ mean return per episode of the episodes that end in its first / last quarter; it
 minus early (`experiments.atlas.quarter_returns`). A row's numbers are means over the test
 lifetimes that have both. SymLA's claim number is its gain per meta-training seed, then the mean ±
 standard error across seeds; the baseline is the random policy's gain, mean ± standard error over
-the same test lifetimes: random's gain is not zero in general (an episode that ends in the first
-quarter is more often a short one, since the lifetime starts with an episode), so it measures what
-the definition gives without learning.
+the same test lifetimes. Random's gain is not zero in general: the definition can give a
+non-learner a gain (an episode that ends in the first quarter is more often a short one, since the
+lifetime starts with a fresh episode and the one running when the quarter ends is left out), so
+random's gain measures what the definition gives without learning.
 """
 
 import numpy as np
