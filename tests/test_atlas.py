@@ -6,6 +6,7 @@ import gymnax
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pandas as pd
 import pytest
 
 from symla_lite import agents, envs, evaluation, presets
@@ -137,3 +138,17 @@ def test_reinforce_rate_given_as_params_matches_the_fixed_rate():
         l1, s1 = fixed.step({}, s1, obs, action, reward)
         l2, s2 = runtime.step({"lr": np.float32(0.1)}, s2, obs, action, reward)
         np.testing.assert_allclose(l1, l2, rtol=1e-6, atol=1e-7)
+
+
+def test_environments_in_parallel_threads_give_the_serial_numbers():
+    symla = agents.make("symla", hidden=4)
+    runs = [("symla", 0, symla, symla.init(jax.random.key(0)))]
+    lengths = {"MemoryChain-bsuite": 24, "UmbrellaChain-bsuite": 24}
+    out = [atlas.meta_test(lengths, 2, 0, runs, (16, 4), [0.1], parallel=p) for p in (True, False)]
+    (lives_p, rows_p, search_p), (lives_s, rows_s, search_s) = out
+    assert pd.concat(lives_p).equals(pd.concat(lives_s))
+    assert pd.DataFrame(rows_p).equals(pd.DataFrame(rows_s))
+    assert pd.concat(search_p).equals(pd.concat(search_s))
+    rows = rows_p
+    assert [r["env"] for r in rows] == [e for e in lengths for _ in range(3)]
+    assert rows[0]["method"] == "symla" and rows[0]["note"] == ""

@@ -24,9 +24,12 @@ METRIC = (
 )
 WORDS = {
     "reproduced": "learns within the lifetime",
-    "not_reproduced": "gets worse over the lifetime",
+    "not_reproduced": "falls behind random's gain over the lifetime",
     "inconclusive": "no clear sign of learning",
 }
+
+
+NAMES = {"symla": "SymLA", "metarnn": "MetaRNN"}
 
 
 def claim(env_id: str) -> str:
@@ -87,19 +90,17 @@ def verdicts(atlas: pd.DataFrame, claim_rows: list[dict]) -> str:
         r = by_claim[claim(env_id)]
         first = g.iloc[0]
         episodes = g.loc[g["method"] == "random", "episodes"].iloc[0]
-        scores = "; ".join(
-            f"{label} {_score(table.loc[(env_id, m)])}"
-            for m, label in (("symla", "SymLA"), ("metarnn", "MetaRNN"))
-            if (env_id, m) in table.index
-        )
-        note = g.loc[g["method"] == "symla", "note"].fillna("").iloc[0]
-        why = f" ({note.removeprefix('not scored: ')})" if note else ""
+        methods = [m for m in ("symla", "metarnn") if (env_id, m) in table.index]
+        scores = "; ".join(f"{NAMES[m]} {_score(table.loc[(env_id, m)])}" for m in methods)
+        notes = g[g["method"].isin(methods)]["note"].fillna("")
+        why = list(dict.fromkeys(n for n in notes if n.startswith("not scored")))
+        scores += f" ({'; '.join(why)})" if why else ""
         lines.append(
             f"- **{env_id}** ({int(first['num_actions'])} actions, {int(first['obs_dim'])} inputs, "
             f"lifetime {int(first['lifetime'])}; random completes {episodes:.1f} episodes per "
             f"lifetime): SymLA **{WORDS[r['verdict']]}** ({r['verdict']}): gain "
             f"{_pm(r['symla'], r['symla_sem'])} ({r['n_seeds']} seeds) vs random's "
-            f"{_pm(r['baseline'], r['baseline_sem'])}. Score: {scores}{why}."
+            f"{_pm(r['baseline'], r['baseline_sem'])}. Score: {scores}."
         )
     n, m = count(claim_rows)
     lines += ["", f"SymLA learns within the lifetime on **{n} of {m}** environments."]

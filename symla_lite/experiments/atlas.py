@@ -18,6 +18,7 @@ above random's by more than 2 standard errors (nor by more than 1e-8), since the
 """
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import jax
 import numpy as np
@@ -235,18 +236,43 @@ def _scores(df: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
+def meta_test(lengths: dict, n: int, seed: int, runs, metarnn_sizes, lrs, parallel=True):
+    """Every environment of `lengths` ({env: lifetime}) meta-tested by every run of `runs`
+    ((method, seed, agent, params)) and the fixed methods: (per-lifetime tables, CSV rows,
+    REINFORCE's searches), in the order of `lengths`.
+
+    parallel: the environments in as many threads as there are JAX devices (one CPU device per
+    core, see `symla_lite`), each thread on its own device; the numbers are those of
+    parallel=False (tested), the wall time about 1 / cores of it (compilation and execution
+    release the GIL)."""
+    devices = jax.local_devices()
+
+    def one(i, env_id):
+        with jax.default_device(devices[i % len(devices)]):
+            env = envs.make(env_id, project_obs=DIM)
+            return _env_rows(env_id, env, lengths[env_id], n, seed, runs, metarnn_sizes, lrs)
+
+    with ThreadPoolExecutor(max_workers=len(devices) if parallel else 1) as pool:
+        done = list(pool.map(one, range(len(lengths)), lengths))
+    lives = [x for lv, _, _ in done for x in lv]
+    rows = [x for _, rw, _ in done for x in rw]
+    return lives, rows, [search for _, _, search in done]
+
+
 COLUMNS = ["env", "method", "seed", "num_actions", "obs_dim", "lifetime", "episodes",
            "early_return", "late_return", "learning_gain", "random_late", "reinforce_late",
            "score", "gain_sem", "n_scored", "note"]  # fmt: skip
 
 
 def run(preset, seed, symla_checkpoint, metarnn_checkpoint, env_ids=ATLAS, lifetime=1.0,
-        lrs=LRS, progress=True) -> dict:  # fmt: skip
+        lrs=LRS, progress=True, parallel=True) -> dict:  # fmt: skip
     """Returns {"atlas": one row per env x method x seed (COLUMNS; seed NA for random and
     REINFORCE; MetaRNN's rows where it cannot run say so in `note`), "lifetimes": one row per
     env x method x seed x test lifetime (`quarter_returns`), "reinforce_lr": REINFORCE's search
     per env, "skipped": every registered environment not run and why, "training": meta-training
-    curves per method and seed}. Every method and seed meets the same test lifetimes."""
+    curves per method and seed}. Every method and seed meets the same test lifetimes.
+
+    parallel: see `meta_test`."""
     lengths = lifetimes(env_ids, preset, lifetime)
     n = presets.evaluation(preset)["atlas_tests"]
     runs, history, sizes = [], [], None
@@ -256,13 +282,7 @@ def run(preset, seed, symla_checkpoint, metarnn_checkpoint, env_ids=ATLAS, lifet
             history.append(res.history.assign(method=method, seed=res.config.seed))
             if method == "metarnn":
                 sizes = (res.agent.num_obs, res.agent.num_actions)
-    lives, rows, searches = [], [], []
-    for env_id, length in lengths.items():
-        env = envs.make(env_id, project_obs=DIM)
-        lv, rw, search = _env_rows(env_id, env, length, n, seed, runs, sizes, lrs)
-        lives += lv
-        rows += rw
-        searches.append(search)
+    lives, rows, searches = meta_test(lengths, n, seed, runs, sizes, lrs, parallel)
     atlas = _scores(pd.DataFrame(rows)).assign(preset=preset)
     atlas["seed"] = atlas["seed"].astype("Int64")
     per = pd.concat(lives, ignore_index=True).assign(preset=preset)
