@@ -18,10 +18,7 @@ from symla_lite import verdict
 from symla_lite.experiments.atlas import cells
 
 EXPERIMENT = "atlas"
-METRIC = (
-    "late minus early return per episode (episodes ending in the last / first quarter of the "
-    "lifetime); baseline: the random policy's"
-)
+METRIC = "late minus early return per episode (last vs first quarter); baseline: random's"
 WORDS = {
     "reproduced": "learns within the lifetime",
     "not_reproduced": "falls behind random's gain over the lifetime",
