@@ -210,10 +210,16 @@ def summarise(values: np.ndarray, **labels) -> dict:
     )
 
 
-def reinforce_lr_search(test: TestSet, lrs, length: int) -> pd.DataFrame:
-    """Mean lifetime return of REINFORCE on `test` for each learning rate: lr, return_mean, ..."""
+def reinforce_lr_search(test: TestSet, lrs, length: int, runtime_lr: bool = False) -> pd.DataFrame:
+    """Mean lifetime return of REINFORCE on `test` for each learning rate: lr, return_mean, ...
+
+    runtime_lr: give the rate as params ({"lr": rate}, see `agents.reinforce`): one compilation
+    for every rate instead of one per rate."""
     rows = []
     for lr in lrs:
-        r, _ = returns(Reinforce(lr=float(lr)), {}, test, length)
+        if runtime_lr:
+            r, _ = returns(Reinforce(), {"lr": np.float32(lr)}, test, length)
+        else:
+            r, _ = returns(Reinforce(lr=float(lr)), {}, test, length)
         rows.append(summarise(r.sum(1), lr=float(lr)))
     return pd.DataFrame(rows)

@@ -79,9 +79,11 @@ class Outputs:
             out.append(p)
         return out
 
-    def checkpoints(self, tag: str) -> str:
-        """A checkpoint folder for one meta-training run of this notebook."""
-        return str(self.checkpoint_dir / self.name / self.preset / f"seed{self.seed}" / tag)
+    def checkpoints(self, tag: str, notebook: str | None = None) -> str:
+        """A checkpoint folder for one meta-training run of this notebook, or of notebook
+        `notebook` (same preset and seed), to resume a run another notebook made."""
+        name = self.name if notebook is None else notebook
+        return str(self.checkpoint_dir / name / self.preset / f"seed{self.seed}" / tag)
 
     def finish(self) -> Path:
         record = {

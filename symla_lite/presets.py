@@ -58,7 +58,13 @@ GRID = dict(size=4, max_steps=16)
 
 _EVALUATION = {
     "smoke": dict(
-        bandit_tests=10_000, tour_tests=500, rl_tests=8, transfer_lifetime=100, symmetry_trials=3
+        bandit_tests=10_000,
+        tour_tests=500,
+        rl_tests=8,
+        transfer_lifetime=100,
+        symmetry_trials=3,
+        atlas_tests=4,
+        atlas_lifetime_scale=0.2,
     ),
     "lite": dict(
         bandit_tests=10_000,
@@ -66,6 +72,8 @@ _EVALUATION = {
         rl_tests=64,
         transfer_lifetime=2000,
         symmetry_trials=32,
+        atlas_tests=32,
+        atlas_lifetime_scale=1.0,
     ),
     "paper": dict(
         bandit_tests=100_000,
@@ -73,6 +81,8 @@ _EVALUATION = {
         rl_tests=256,
         transfer_lifetime=5000,
         symmetry_trials=128,
+        atlas_tests=256,
+        atlas_lifetime_scale=1.0,
     ),
 }
 EVALUATION_DOC = {
@@ -81,12 +91,14 @@ EVALUATION_DOC = {
     "rl_tests": "test lifetimes per RL method and setting",
     "transfer_lifetime": "meta-test lifetime on unseen environments (several CartPole episodes)",
     "symmetry_trials": "random params x permutations per Table 1 check",
+    "atlas_tests": "test lifetimes per environment and method (per seed) of the atlas",
+    "atlas_lifetime_scale": "factor on the atlas's per-environment lifetimes (experiments.atlas)",
 }
 
 
 def evaluation(name: str) -> dict:
     """Meta-test sizes of a preset: bandit_tests, tour_tests, rl_tests, transfer_lifetime,
-    symmetry_trials (see EVALUATION_DOC)."""
+    symmetry_trials, atlas_tests, atlas_lifetime_scale (see EVALUATION_DOC)."""
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of {list(PRESETS)}")
     return dict(_EVALUATION[name])

@@ -377,3 +377,22 @@ def test_claims_notebook_runs_last_and_again_when_an_input_changes(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "zeta: up to date, skipped" in proc.stdout and "claims: running (input" in proc.stdout
     assert verdict.read(tmp_path / "results").loc[0, "symla"] == 0.5
+
+
+def test_the_atlas_runs_after_the_experiments_and_before_claims(tmp_path):
+    """Notebooks run by name, then RUNS_LAST in its order; the atlas is due again when the
+    unseen-environments notebook runs (it resumes that notebook's SymLA), claims when any runs."""
+    for name in ("zeta", "claims", "atlas", "bandits", "unseen_environments", "ablations"):
+        (tmp_path / f"{name}.ipynb").write_text("{}")
+    order = list(plan.discover(tmp_path))
+    assert order == ["ablations", "bandits", "unseen_environments", "zeta", "atlas", "claims"]
+    assert list(plan.discover(ROOT / "notebooks"))[-2:] == ["atlas", "claims"]
+    assert plan.select(plan.discover(tmp_path), ["claims", "atlas", "bandits"]) == [
+        "bandits",
+        "atlas",
+        "claims",
+    ]
+    assert contract.reads("atlas", ["bandits", "zeta"]) == []
+    assert contract.reads("atlas", ["bandits", "unseen_environments"]) == ["unseen_environments"]
+    assert contract.reads("claims", ["bandits", "atlas"]) == ["bandits", "atlas"]
+    assert contract.reads("bandits", ["ablations"]) == []

@@ -14,7 +14,9 @@ variant used here is REINFORCE with an eligibility trace and a running reward ba
 with pi(. | o) = softmax(W o + c), theta = (W, c), starting at zero (the uniform policy). The trace
 decays across episode boundaries instead of being cut, since the boundaries are not observed. The
 learning rate is the only tuned quantity (chosen by a small search in the notebooks); the agent has
-no meta-parameters, so `init` returns an empty pytree.
+no meta-parameters, so `init` returns an empty pytree. The rate is the agent's `lr`, unless the
+params given to `step` are {"lr": rate} (a float32 scalar): then that rate, so that a search over
+rates runs one compiled program (with {} the program is exactly the fixed-rate one).
 """
 
 from dataclasses import dataclass
@@ -99,7 +101,8 @@ class Reinforce(AnySize):
             lambda z, g: self.trace_decay * z + jnp.where(has_prev, g, 0.0), state.trace, grad
         )
         advantage = jnp.where(has_prev, prev_reward - state.baseline, 0.0)
-        policy = jax.tree.map(lambda p, z: p + self.lr * advantage * z, state.policy, trace)
+        lr = params["lr"] if isinstance(params, dict) and "lr" in params else self.lr
+        policy = jax.tree.map(lambda p, z: p + lr * advantage * z, state.policy, trace)
         baseline = state.baseline + jnp.where(
             has_prev, self.baseline_rate * (prev_reward - state.baseline), 0.0
         )

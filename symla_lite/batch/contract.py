@@ -19,15 +19,32 @@ KERNEL = "python3"
 PLAIN_PROGRESS = "SYMLA_PLAIN_PROGRESS"
 DIR_PARAMS = ("results_dir", "figures_dir", "checkpoint_dir")
 REQUIRED_PARAMS = ("preset", "seed", *DIR_PARAMS)
-# Notebooks that read the other notebooks' outputs: they run after the others, and again whenever
-# one of those runs (the claims notebook joins every experiment's claims).
-RUNS_LAST = ("claims",)
+# Notebooks that read other notebooks' outputs: they run after all the others, in this order, and
+# again whenever a notebook they read runs first (READS: the notebooks each reads; None: every
+# notebook before it). The atlas resumes the unseen-environments experiment's SymLA checkpoint
+# and writes claims; the claims notebook joins every experiment's claims.
+RUNS_LAST = ("atlas", "claims")
+READS = {"atlas": ("unseen_environments",), "claims": None}
 SEED_MAX = 2**32 - 1  # seeds are folded into keys as uint32 (jax.random.fold_in)
 
 
 class BadInput(ValueError):
     """Bad input to the batch (options, parameters, a notebook breaking the contract), found
     before anything ran."""
+
+
+def run_order(name: str) -> tuple:
+    """Sort key of a notebook in a batch: by name, those of RUNS_LAST after all others, in its
+    order."""
+    return (RUNS_LAST.index(name) if name in RUNS_LAST else -1, name)
+
+
+def reads(name: str, before: list[str]) -> list[str]:
+    """The notebooks of `before` (those run before it) whose outputs notebook `name` reads."""
+    if name not in RUNS_LAST:
+        return []
+    wanted = READS.get(name)
+    return list(before) if wanted is None else [n for n in before if n in wanted]
 
 
 def resolve(path) -> Path:

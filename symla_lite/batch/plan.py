@@ -6,9 +6,10 @@ from pathlib import Path
 
 from symla_lite.batch.contract import (
     REQUIRED_PARAMS,
-    RUNS_LAST,
     BadInput,
     outputs_record,
+    reads,
+    run_order,
     type_ok,
 )
 from symla_lite.batch.manifest import inputs_digest, package_digest, staleness
@@ -36,7 +37,7 @@ class Task:
 def discover(notebooks_dir: Path) -> dict[str, Path]:
     if not notebooks_dir.is_dir():
         raise BadInput(f"no notebooks folder {notebooks_dir}")
-    found = sorted(notebooks_dir.glob("*.ipynb"), key=lambda p: (p.stem in RUNS_LAST, p.stem))
+    found = sorted(notebooks_dir.glob("*.ipynb"), key=lambda p: run_order(p.stem))
     return {p.stem: p for p in found}
 
 
@@ -98,8 +99,8 @@ def plan_tasks(
         reason = staleness(manifest["notebooks"].get(nb.name), nb, executed, record, digest)
         if force and reason is None:
             reason = "--force"
-        due = [t.nb.name for t in tasks if t.reason is not None]
-        if reason is None and nb.name in RUNS_LAST and due:
+        due = reads(nb.name, [t.nb.name for t in tasks if t.reason is not None])
+        if reason is None and due:
             reason = f"it reads the outputs of {', '.join(due)}, which run first"
         tasks.append(Task(nb, digest, executed, record, reason))
     return tasks

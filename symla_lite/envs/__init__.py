@@ -3,6 +3,7 @@
 from symla_lite.envs.bandit import DISTRIBUTIONS, Bandit
 from symla_lite.envs.classic import CLASSIC, Classic, classic
 from symla_lite.envs.gridworld import GridWorld
+from symla_lite.envs.gymnax_any import ATLAS, FLAT, SKIPPED, Flat, flat
 from symla_lite.envs.wrappers import (
     ActionPermutation,
     ObservationPermutation,
@@ -10,7 +11,7 @@ from symla_lite.envs.wrappers import (
     Wrapper,
 )
 
-ENVS = {"bandit": Bandit, "gridworld": GridWorld, **{k: k for k in CLASSIC}}
+ENVS = {"bandit": Bandit, "gridworld": GridWorld, **{k: k for k in (*CLASSIC, *FLAT)}}
 
 
 def make(
@@ -24,16 +25,23 @@ def make(
     """Build an environment by name, optionally transformed per lifetime.
 
     make("bandit", dist="uniform_dependent", num_arms=2); make("gridworld", size=4, swap=True);
-    make("CartPole-v1", permute_obs=True, permute_actions=True); make("Acrobot-v1", project_obs=16).
+    make("CartPole-v1", permute_obs=True, permute_actions=True); make("Acrobot-v1", project_obs=16);
+    make("Breakout-MinAtar", project_obs=16) (any environment of the atlas, `gymnax_any.ATLAS`).
     Order of the transformations: observations permuted, then projected to `project_obs` dims, then
     actions permuted.
     """
+    if name in SKIPPED:
+        raise ValueError(f"environment {name!r} is not supported: {SKIPPED[name]}")
     if name not in ENVS:
         raise ValueError(f"unknown environment {name!r}; choose one of {sorted(ENVS)}")
     if name in CLASSIC:
         if set(kwargs) - {"reward"}:
             raise ValueError(f"environment {name!r} takes only reward=, got {sorted(kwargs)}")
         env = classic(name, **kwargs)
+    elif name in FLAT:
+        if kwargs:
+            raise ValueError(f"environment {name!r} takes no options, got {sorted(kwargs)}")
+        env = flat(name)
     else:
         try:
             env = ENVS[name](**kwargs)
@@ -49,16 +57,21 @@ def make(
 
 
 __all__ = [
+    "ATLAS",
     "CLASSIC",
     "DISTRIBUTIONS",
     "ENVS",
+    "FLAT",
+    "SKIPPED",
     "ActionPermutation",
     "Bandit",
     "Classic",
+    "Flat",
     "GridWorld",
     "ObservationPermutation",
     "ObservationProjection",
     "Wrapper",
     "classic",
+    "flat",
     "make",
 ]

@@ -1,16 +1,16 @@
 """Unseen environments (SPEC section 4 item 5), computation: meta-train SymLA on grid worlds with
 observations projected to 16 dims (Appendix C.3), `presets.NUM_SEEDS` meta-training seeds in one
-program, and meta-test every seed on classic control projected the same way, against the random
-policy and REINFORCE (its learning rate chosen by a search on tasks of its own). Figure:
-`plots.unseen_environments`; claims: `claims.unseen_environments`."""
+program (`transfer.train`), and meta-test every seed on classic control projected the same way,
+against the random policy and REINFORCE (its learning rate chosen by a search on tasks of its
+own). Figure: `plots.unseen_environments`; claims: `claims.unseen_environments`."""
 
 import numpy as np
 import pandas as pd
 
-from symla_lite import agents, envs, evaluation, meta, presets
+from symla_lite import agents, envs, evaluation, presets, transfer
 from symla_lite.envs import CLASSIC
+from symla_lite.transfer import DIM
 
-DIM = 16
 LRS = (0.001, 0.01, 0.1)
 MAX_EPISODES = 200
 K = 5  # early / late: a lifetime's first / last K completed episodes (see `early_late`)
@@ -70,10 +70,7 @@ def run(preset, seed, checkpoint, progress=True, lrs=LRS, env_ids=CLASSIC) -> di
     lifetime (`early_late`), "reinforce_lr": REINFORCE's lifetime return per env x lr, "training":
     SymLA's meta-training curves, one per seed}. `seed` is SymLA's meta-training seed, NA for the
     fixed methods; every seed and method meets the same test lifetimes."""
-    results = meta.train_auto(
-        "symla", "gridworld", env_kwargs=dict(presets.GRID, project_obs=DIM), preset=preset,
-        seeds=presets.seeds(seed), family="rl", checkpoint_dir=checkpoint, progress=progress,
-    )  # fmt: skip
+    results = transfer.train("symla", preset, seed, checkpoint, progress=progress)
     sizes = presets.evaluation(preset)
     n, length = sizes["rl_tests"], sizes["transfer_lifetime"]
     rows, lives, search = [], [], []
