@@ -4,8 +4,12 @@
 
 (a) Claims: A/claims.csv and B/claims.csv joined on `claim`. A claim agrees when it is in both,
 its verdicts are equal, and SymLA's values agree as well as the baseline's: z = (value_A -
-value_B) / sqrt(sem_A^2 + sem_B^2) within ±2. Equal values agree whatever their standard errors
-(zero or NaN); unequal values with a NaN standard error, or a zero one, disagree.
+value_B) / sqrt(sem_A^2 + sem_B^2) within ± the two-sided 95% critical value of Welch's t test,
+with the Welch-Satterthwaite degrees of freedom from the two standard errors and `n_seeds` (2.78
+for two folders of 3 seeds with equal spread; 1.96 as the seeds grow). With 3 seeds a standard
+error is itself uncertain, so a fixed ±2 would call about one in seven pairs of regenerations of
+the same distribution different. Equal values agree whatever their standard errors (zero or NaN);
+unequal values with a NaN standard error, or a zero one, disagree.
 
 (b) Per-seed numbers, for every CSV in both folders with a `seed` column. A row is identified by
 its key columns plus its occurrence number among rows with the same keys (rows are matched in
@@ -15,7 +19,7 @@ decimal points: labels such as generation, step, episode, horizon, n_lifetimes);
 column is a number to compare. Reported per CSV: rows matched and rows in one folder only;
 numbers bitwise equal and differing; and for each group of rows across seeds (same keys but seed)
 and each number column, z = (mean_A - mean_B) / sqrt(se_A^2 + se_B^2) with the standard errors
-across seeds, counting how many |z| exceed 2 (a NaN z counts as exceeding).
+across seeds, counting how many |z| exceed the same critical value (a NaN z counts as exceeding).
 
 Exit status: 0 when every claim agrees, 1 otherwise (the per-seed part is reported, not judged),
 2 on bad input (a missing folder or claims table).
@@ -28,10 +32,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from symla_lite import verdict
 
-THRESHOLD = 2.0
+LEVEL = 0.95  # two-sided
 OCC = "_occurrence"
 
 
@@ -49,8 +54,20 @@ def z_between(a, sem_a, b, sem_b) -> float:
     return (a - b) / se
 
 
-def agrees(z: float) -> bool:
-    return not math.isnan(z) and abs(z) <= THRESHOLD
+def critical(sem_a, sem_b, n_a, n_b) -> float:
+    """Two-sided critical value of Welch's t at LEVEL for a difference of two means with standard
+    errors sem_a, sem_b over n_a, n_b seeds (Welch-Satterthwaite degrees of freedom); the normal
+    one where the degrees of freedom are undefined (both standard errors zero)."""
+    sem_a, sem_b, n_a, n_b = (float(x) for x in (sem_a, sem_b, n_a, n_b))
+    num = (sem_a**2 + sem_b**2) ** 2
+    den = sem_a**4 / max(n_a - 1, 1) + sem_b**4 / max(n_b - 1, 1)
+    dof = num / den if den > 0 else math.inf
+    q = 0.5 + LEVEL / 2
+    return float(stats.norm.ppf(q) if math.isinf(dof) or math.isnan(dof) else stats.t.ppf(q, dof))
+
+
+def agrees(z: float, crit: float) -> bool:
+    return not math.isnan(z) and abs(z) <= crit
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,24 +89,29 @@ def compare_claims(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
                     verdict_b=y["verdict"] if y else "(absent)",
                     z_symla=math.nan,
                     z_baseline=math.nan,
+                    critical=math.nan,
                     agree=False,
                 )
             )
             continue
-        zs = z_between(x["symla"], x["symla_sem"], y["symla"], y["symla_sem"])
-        zb = z_between(x["baseline"], x["baseline_sem"], y["baseline"], y["baseline_sem"])
+        z, crit = {}, {}
+        for k in ("symla", "baseline"):
+            sems, ns = (x[f"{k}_sem"], y[f"{k}_sem"]), (x["n_seeds"], y["n_seeds"])
+            z[k] = z_between(x[k], sems[0], y[k], sems[1])
+            crit[k] = critical(*sems, *ns)
         same = x["verdict"] == y["verdict"]
         rows.append(
             dict(
                 claim=claim,
                 verdict_a=x["verdict"],
                 verdict_b=y["verdict"],
-                z_symla=zs,
-                z_baseline=zb,
-                agree=bool(same and agrees(zs) and agrees(zb)),
+                z_symla=z["symla"],
+                z_baseline=z["baseline"],
+                critical=crit["symla"],
+                agree=bool(same and all(agrees(z[k], crit[k]) for k in z)),
             )
         )
-    cols = ["claim", "verdict_a", "verdict_b", "z_symla", "z_baseline", "agree"]
+    cols = ["claim", "verdict_a", "verdict_b", "z_symla", "z_baseline", "critical", "agree"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -140,12 +162,13 @@ def compare_csv(a: pd.DataFrame, b: pd.DataFrame) -> dict:
     s = _across_seeds(a, groups, values).merge(
         _across_seeds(b, groups, values), on=groups, how="inner", suffixes=("_a", "_b")
     )
-    zs = []
+    zs, outside = [], 0
     for c in values:
         cols = [f"{c}|{k}{x}" for k in ("mean", "se", "n") for x in ("_a", "_b")]
         for mean_a, mean_b, se_a, se_b, n_a, n_b in s[cols].itertuples(index=False):
             if n_a >= 2 and n_b >= 2:
                 zs.append(z_between(mean_a, se_a, mean_b, se_b))
+                outside += not agrees(zs[-1], critical(se_a, se_b, n_a, n_b))
     zs = np.asarray(zs, np.float64)
     finite = np.abs(zs[~np.isnan(zs)])
     return dict(
@@ -155,7 +178,7 @@ def compare_csv(a: pd.DataFrame, b: pd.DataFrame) -> dict:
         equal=equal,
         differ=len(both) * len(values) - equal,
         z_tested=len(zs),
-        z_over_2=int((np.isnan(zs) | (np.abs(zs) > THRESHOLD)).sum()),
+        z_outside=outside,
         max_abs_z=float(finite.max()) if finite.size else math.nan,
         keys=" ".join(k for k in keys if k != "seed") or "(none)",
     )
@@ -179,7 +202,7 @@ def compare_csvs(dir_a: Path, dir_b: Path) -> tuple[pd.DataFrame, list[str]]:
             rows.append({"csv": name, **compare_csv(a, b)})
         except (ValueError, TypeError) as e:  # e.g. a key column of another type in B
             notes.append(f"{name}: not compared ({e})")
-    cols = ["csv", "rows", "only_a", "only_b", "equal", "differ", "z_tested", "z_over_2"]
+    cols = ["csv", "rows", "only_a", "only_b", "equal", "differ", "z_tested", "z_outside"]
     return pd.DataFrame(rows, columns=[*cols, "max_abs_z", "keys"]), notes
 
 
@@ -213,6 +236,7 @@ def report(dir_a: Path, dir_b: Path, out=sys.stdout) -> int:
             "verdict_b": "verdict B",
             "z_symla": "z symla",
             "z_baseline": "z baseline",
+            "critical": "|z| <=",
         }
     )
     shown["agree"] = shown["agree"].map({True: "yes", False: "NO"})
@@ -227,7 +251,9 @@ def report(dir_a: Path, dir_b: Path, out=sys.stdout) -> int:
         for c in bad:
             print(f"  differs: {c}", **w)
         print(
-            "\nPer-seed CSVs (numbers bitwise equal / differing; z of the means across seeds):", **w
+            "\nPer-seed CSVs (numbers bitwise equal / differing; z of the means across seeds, outside"
+            " Welch's 95% critical value):",
+            **w,
         )
         if len(per_csv):
             print(per_csv.to_string(index=False, float_format=lambda x: f"{x:.2f}"), **w)

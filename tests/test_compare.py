@@ -70,7 +70,7 @@ def test_copies_agree(tmp_path):
     r = per_csv.set_index("csv").loc["exp_training.csv"]
     assert r["rows"] == 25 and r["only_a"] == 0 and r["only_b"] == 0
     assert r["equal"] == 25 * 2 and r["differ"] == 0
-    assert r["z_tested"] == 2 * 4 * 2 and r["z_over_2"] == 0  # method x generation x column
+    assert r["z_tested"] == 2 * 4 * 2 and r["z_outside"] == 0  # method x generation x column
     assert r["keys"] == "method generation"
 
 
@@ -84,7 +84,7 @@ def test_small_perturbations_within_the_errors_agree(tmp_path):
     per_csv, _ = compare.compare_csvs(a, b)
     r = per_csv.iloc[0]
     assert r["differ"] == 24 and r["equal"] == 26  # fitness shifted except the random row
-    assert r["z_over_2"] == 0
+    assert r["z_outside"] == 0
 
 
 def test_a_flipped_verdict_disagrees(tmp_path):
@@ -97,7 +97,7 @@ def test_a_flipped_verdict_disagrees(tmp_path):
     assert "2 of 3 claims agree" in proc.stdout and "differs: fewer traps" in proc.stdout
 
 
-def test_a_value_beyond_two_errors_disagrees(tmp_path):
+def test_a_value_beyond_the_critical_value_disagrees(tmp_path):
     t = claims()
     t.loc[1, "baseline"] += 3 * math.sqrt(2) * t.loc[1, "baseline_sem"]
     a, b = folder(tmp_path / "a"), folder(tmp_path / "b", t, shift=5.0)
@@ -106,7 +106,7 @@ def test_a_value_beyond_two_errors_disagrees(tmp_path):
     assert "differs: return above MetaRNN" in proc.stdout
     row = compare.compare_claims(claims(), t).set_index("claim").loc["return above MetaRNN"]
     assert row["z_baseline"] == pytest.approx(-3.0) and row["z_symla"] == 0
-    assert compare.compare_csvs(a, b)[0].iloc[0]["z_over_2"] == 2 * 4  # fitness only
+    assert compare.compare_csvs(a, b)[0].iloc[0]["z_outside"] == 2 * 4  # fitness only
 
 
 def test_claims_in_one_folder_only_disagree(tmp_path):
@@ -131,7 +131,24 @@ def test_z_between():
     assert z(math.nan, 1.0, math.nan, 1.0) == 0
     assert math.isnan(z(1.0, math.nan, 2.0, 0.1)) and z(2.0, 0.0, 1.0, 0.0) == math.inf
     assert z(2.0, 0.3, 1.0, 0.4) == pytest.approx(2.0)
-    assert compare.agrees(2.0) and not compare.agrees(2.01) and not compare.agrees(math.nan)
+    assert compare.agrees(2.0, 2.0) and not compare.agrees(2.01, 2.0)
+    assert not compare.agrees(math.nan, 2.0)
+
+
+def test_critical_value_is_welchs():
+    crit = compare.critical
+    assert crit(0.1, 0.1, 3, 3) == pytest.approx(2.776, abs=1e-3)  # 4 degrees of freedom
+    assert crit(0.1, 0.0, 3, 3) == pytest.approx(4.303, abs=1e-3)  # 2: one side's spread only
+    assert crit(0.1, 0.1, 10_000, 10_000) == pytest.approx(1.960, abs=1e-3)
+    assert crit(0.0, 0.0, 3, 3) == pytest.approx(1.960, abs=1e-3)
+    # between 2 and 2.776: within the critical value at 3 seeds, beyond it at many
+    t = claims()
+    moved = t.copy()
+    moved.loc[0, "symla"] += 2.5 * math.sqrt(2) * t.loc[0, "symla_sem"]
+    row = compare.compare_claims(t, moved).iloc[0]
+    assert row["z_symla"] == pytest.approx(-2.5) and row["agree"]
+    t["n_seeds"] = moved["n_seeds"] = 10_000
+    assert not compare.compare_claims(t, moved).iloc[0]["agree"]
 
 
 def test_key_columns_are_the_non_float_ones():

@@ -49,8 +49,9 @@ def meta_test(tests: pd.DataFrame):
         # a point per seed, spread vertically by a fixed offset (seaborn's jitter is random,
         # which would make the figure differ between two identical runs)
         rows = {v: i for i, v in enumerate(dict.fromkeys(sub["variant"]))}
-        for k, (_, s) in enumerate(sub.groupby("seed", sort=True)):
-            y = s["variant"].map(rows) + 0.12 * (k - 1)
+        groups = list(sub.groupby("seed", sort=True))
+        for k, (_, s) in enumerate(groups):
+            y = s["variant"].map(rows) + 0.12 * (k - (len(groups) - 1) / 2)
             ax.scatter(s["value"], y, s=14, color="tab:blue", alpha=0.7, zorder=3)
         is_grid = bool(grid[sub.index].any())
         if is_grid:
