@@ -3,13 +3,19 @@
     python -m symla_lite.compare A B
 
 (a) Claims: A/claims.csv and B/claims.csv joined on `claim`. A claim agrees when it is in both,
-its verdicts are equal, and SymLA's values agree as well as the baseline's: z = (value_A -
-value_B) / sqrt(sem_A^2 + sem_B^2) within ± the two-sided 95% critical value of Welch's t test,
-with the Welch-Satterthwaite degrees of freedom from the two standard errors and `n_seeds` (2.78
-for two folders of 3 seeds with equal spread; 1.96 as the seeds grow). With 3 seeds a standard
-error is itself uncertain, so a fixed ±2 would call about one in seven pairs of regenerations of
-the same distribution different. Equal values agree whatever their standard errors (zero or NaN);
-unequal values with a NaN standard error, or a zero one, disagree.
+its verdicts are equal, and its value agrees. A claim's value is what its verdict is read from
+(`verdict.RULE`): the effect, SymLA's number minus the baseline's, with the standard error
+sqrt(symla_sem^2 + baseline_sem^2). The two folders' effects agree when z = (effect_A -
+effect_B) / sqrt(se_A^2 + se_B^2) lies within ± the two-sided 95% critical value of Welch's t
+test, with the Welch-Satterthwaite degrees of freedom from the two standard errors and
+`n_seeds` (2.78 for two folders of 3 seeds with equal spread; 1.96 as the seeds grow): with 3
+seeds a standard error is itself uncertain, and a fixed ±2 would call about one in seven pairs
+of samples of the same distribution different. Equal values agree whatever their standard
+errors (zero or NaN); unequal values with a NaN standard error, or a zero one, disagree.
+SymLA's and the baseline's own z-scores are printed too, for information: a number near zero
+whose spread across seeds is tiny (SymLA's drop in return under a permutation it is invariant
+to, which only float32 rounding makes non-zero) can differ between machines beyond its spread
+while the claim's effect agrees.
 
 (b) Per-seed numbers, for every CSV in both folders with a `seed` column. A row is identified by
 its key columns plus its occurrence number among rows with the same keys (rows are matched in
@@ -75,7 +81,8 @@ def agrees(z: float, crit: float) -> bool:
 
 
 def compare_claims(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    """Per claim (A's order, then B's own): verdict A, verdict B, z symla, z baseline, agree."""
+    """Per claim (A's order, then B's own): both verdicts, the z-scores of SymLA's, the
+    baseline's and the effect's differences, the effect's critical value, and whether it agrees."""
     ra = {r["claim"]: r for r in a.to_dict("records")}
     rb = {r["claim"]: r for r in b.to_dict("records")}
     rows = []
@@ -89,16 +96,19 @@ def compare_claims(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
                     verdict_b=y["verdict"] if y else "(absent)",
                     z_symla=math.nan,
                     z_baseline=math.nan,
+                    z_effect=math.nan,
                     critical=math.nan,
                     agree=False,
                 )
             )
             continue
-        z, crit = {}, {}
-        for k in ("symla", "baseline"):
-            sems, ns = (x[f"{k}_sem"], y[f"{k}_sem"]), (x["n_seeds"], y["n_seeds"])
-            z[k] = z_between(x[k], sems[0], y[k], sems[1])
-            crit[k] = critical(*sems, *ns)
+        z = {k: z_between(x[k], x[f"{k}_sem"], y[k], y[f"{k}_sem"]) for k in ("symla", "baseline")}
+        effect, se = [], []
+        for r in (x, y):
+            effect.append(r["symla"] - r["baseline"])
+            se.append(math.hypot(r["symla_sem"], r["baseline_sem"]))
+        z_effect = z_between(effect[0], se[0], effect[1], se[1])
+        crit = critical(*se, x["n_seeds"], y["n_seeds"])
         same = x["verdict"] == y["verdict"]
         rows.append(
             dict(
@@ -107,11 +117,13 @@ def compare_claims(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
                 verdict_b=y["verdict"],
                 z_symla=z["symla"],
                 z_baseline=z["baseline"],
-                critical=crit["symla"],
-                agree=bool(same and all(agrees(z[k], crit[k]) for k in z)),
+                z_effect=z_effect,
+                critical=crit,
+                agree=bool(same and agrees(z_effect, crit)),
             )
         )
-    cols = ["claim", "verdict_a", "verdict_b", "z_symla", "z_baseline", "critical", "agree"]
+    cols = ["claim", "verdict_a", "verdict_b", "z_symla", "z_baseline", "z_effect", "critical"]
+    cols.append("agree")
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -236,7 +248,8 @@ def report(dir_a: Path, dir_b: Path, out=sys.stdout) -> int:
             "verdict_b": "verdict B",
             "z_symla": "z symla",
             "z_baseline": "z baseline",
-            "critical": "|z| <=",
+            "z_effect": "z effect",
+            "critical": "|z effect| <=",
         }
     )
     shown["agree"] = shown["agree"].map({True: "yes", False: "NO"})
