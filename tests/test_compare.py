@@ -162,3 +162,17 @@ def test_critical_value_is_welchs():
     assert row["z_effect"] == pytest.approx(-2.5) and row["agree"]
     t["n_seeds"] = moved["n_seeds"] = 10_000
     assert not compare.compare_claims(t, moved).iloc[0]["agree"]
+
+
+def test_false_alarm_rate_at_three_seeds():
+    # two folders of 3 seeds from one normal distribution: a fixed |z| <= 2 calls about 12% of
+    # them different; Welch's critical value about 4%
+    rng = np.random.default_rng(0)
+    n, draws = 3, 20_000
+    a, b = rng.normal(size=(2, draws, n))
+    sem_a, sem_b = a.std(1, ddof=1) / np.sqrt(n), b.std(1, ddof=1) / np.sqrt(n)
+    z = (a.mean(1) - b.mean(1)) / np.hypot(sem_a, sem_b)
+    fixed = np.mean(np.abs(z) > 2)
+    crit = [compare.critical(sa, sb, n, n) for sa, sb in zip(sem_a, sem_b, strict=True)]
+    welch = 1 - np.mean([compare.agrees(zi, c) for zi, c in zip(z, crit, strict=True)])
+    assert 0.10 < fixed < 0.14 and 0.02 < welch < 0.06
