@@ -9,8 +9,8 @@ sqrt(symla_sem^2 + baseline_sem^2). The two folders' effects agree when z = (eff
 effect_B) / sqrt(se_A^2 + se_B^2) lies within ± the two-sided 95% critical value of Welch's t
 test, with the Welch-Satterthwaite degrees of freedom from the two standard errors and
 `n_seeds` (2.78 for two folders of 3 seeds with equal spread; 1.96 as the seeds grow): with 3
-seeds a standard error is itself uncertain, and a fixed ±2 would call about one in seven pairs
-of samples of the same distribution different. Equal values agree whatever their standard
+seeds a standard error is itself uncertain, and a fixed ±2 would call 12% of pairs of samples of
+one normal distribution different (this test: 4%, simulated). Equal values agree whatever their standard
 errors (zero or NaN); unequal values with a NaN standard error, or a zero one, disagree.
 SymLA's and the baseline's own z-scores are printed too, for information: a number near zero
 whose spread across seeds is tiny (SymLA's drop in return under a permutation it is invariant

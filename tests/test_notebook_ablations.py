@@ -1,5 +1,6 @@
 """The ablations notebook runs end to end with papermill in the smoke preset."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -18,10 +19,27 @@ def test_ablations_notebook_smoke(run_notebook):
     assert ((grid["hearts_late"] + grid["traps_late"]) <= grid["lifetime"] / 2).all()
     assert (grid["score"] == grid["hearts_late"] - grid["traps_late"]).all()
     cart = tests[tests["setting"] == "cartpole"]
-    assert (cart["score"] == cart["random_episodes"] - cart["episodes"]).all()
+    assert np.allclose(cart["score"], 1 - cart["episodes"] / cart["random_episodes"])
+    proj = tests[tests["setting"] == "projgrid"]
+    assert proj["transfer_episodes"].notna().all() and tests["transfer_score"].isna().sum() == (
+        len(tests) - len(proj)
+    )
+    assert np.allclose(
+        proj["transfer_score"], 1 - proj["transfer_episodes"] / proj["transfer_random_episodes"]
+    )
     training = pd.read_csv(d["results"] / "ablations_training.csv")
     assert training.groupby(["setting", "variant", "seed"]).size().nunique() == 1
-    for name in ("ablations_curves", "ablations_meta_test"):
+    assert (training.query("setting == 'cartpole'")["lifetime"] == 50).all()
+    # the budget variant: meta-tested at 1, 2 and 3 generations; the last is the whole run's test
+    budget = pd.read_csv(d["results"] / "ablations_budget.csv")
+    assert set(zip(budget["setting"], budget["variant"], strict=True)) == set(
+        ablations.BUDGET["smoke"]
+    )
+    assert sorted(budget["generation"].unique()) == [1, 2, 3]
+    last = budget[budget["generation"] == 3].drop(columns="generation").reset_index(drop=True)
+    whole = cart.reset_index(drop=True)[last.columns]
+    pd.testing.assert_frame_equal(last, whole, check_dtype=False)
+    for name in ("ablations_curves", "ablations_meta_test", "ablations_budget"):
         for ext in ("png", "pdf"):
             assert (d["figures"] / f"{name}.{ext}").stat().st_size > 1000
     assert (d["results"] / "outputs" / "ablations.json").exists()
@@ -39,3 +57,40 @@ def test_variants_are_spelled_out_and_checked():
         ablations.config("smoke", "pong", "base")
     with pytest.raises(ValueError, match=r"unknown \(setting, variant\)"):
         ablations.run("smoke", 0, plan={"grid": ["nope"]})
+
+
+def test_extrapolate_reads_the_budget_line():
+    gens = [100, 200, 400]
+    rows = [
+        dict(setting="cartpole", variant="v", seed=k, generation=g, score=0.1 * i + 0.01 * k)
+        for i, g in enumerate(gens)
+        for k in range(3)
+    ]
+    out = ablations.extrapolate(pd.DataFrame(rows)).iloc[0]
+    # 0.01 at 100 generations, +0.1 per doubling: 0.5 is reached at 100 * 2 ** 4.9
+    assert out["column"] == "score" and out["generations"] == 400
+    assert out["slope_per_doubling"] == pytest.approx(0.1)
+    assert out["needed"] == pytest.approx(100 * 2**4.9, rel=1e-6)
+    flat = ablations.extrapolate(pd.DataFrame(rows).assign(score=0.2)).iloc[0]
+    assert np.isnan(flat["needed"])
+    there = ablations.extrapolate(pd.DataFrame(rows).assign(score=0.6)).iloc[0]
+    assert there["needed"] == 400 and there["seeds_needed"] == 3  # 0.6 ± 0: already beyond 2 SE
+    # mean 0.6, sd 0.1 across 3 seeds: 2 SE above 0.5 needs (2 * 0.1 / 0.1) ** 2 = 4 seeds
+    assert ablations.seeds_needed(np.array([0.5, 0.6, 0.7]), 0.5) == 4
+    assert np.isnan(ablations.seeds_needed(np.array([0.3, 0.4]), 0.5))
+    text = ablations.budget_findings(ablations.extrapolate(pd.DataFrame(rows)))
+    assert "0.21 ± 0.01 after 400 generations, +0.100 per doubling" in text
+    assert f"about {100 * 2**4.9:,.0f} generations (7.5 times" in text
+    flat_text = ablations.budget_findings(
+        ablations.extrapolate(pd.DataFrame(rows).assign(score=0.2))
+    )
+    assert "does not grow with the budget" in flat_text
+
+
+def test_metarnn_variants_get_the_same_es_search_with_its_own_defaults():
+    cfg = ablations.config("lite", "grid", "metarnn std/2")
+    assert cfg.agent == "metarnn" and cfg.agent_kwargs == {}
+    assert cfg.hyper()["std"] == ablations.presets.preset("lite", "rl")["std"] / 2
+    assert ablations.config("lite", "cartpole", "gates+mean L500").hyper()["lifetime"] == 500
+    assert ablations.milestones("lite", "cartpole", "gates+mean L500") == [100, 200, 400]
+    assert ablations.milestones("lite", "cartpole", "base") == [400]

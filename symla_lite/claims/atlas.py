@@ -91,13 +91,14 @@ def verdicts(atlas: pd.DataFrame, claim_rows: list[dict]) -> str:
         scores = "; ".join(f"{NAMES[m]} {_score(table.loc[(env_id, m)])}" for m in methods)
         notes = g[g["method"].isin(methods)]["note"].fillna("")
         why = list(dict.fromkeys(n for n in notes if n.startswith("not scored")))
-        scores += f" ({'; '.join(why)})" if why else ""
+        # the reason a score is missing, as its own sentence ("Not scored: ...")
+        reasons = "".join(f" {w[0].upper()}{w[1:]}." for w in why)
         lines.append(
             f"- **{env_id}** ({int(first['num_actions'])} actions, {int(first['obs_dim'])} inputs, "
             f"lifetime {int(first['lifetime'])}; random completes {episodes:.1f} episodes per "
             f"lifetime): SymLA **{WORDS[r['verdict']]}** ({r['verdict']}): gain "
             f"{_pm(r['symla'], r['symla_sem'])} ({r['n_seeds']} seeds) vs random's "
-            f"{_pm(r['baseline'], r['baseline_sem'])}. Score: {scores}."
+            f"{_pm(r['baseline'], r['baseline_sem'])}. Score: {scores}.{reasons}"
         )
     n, m = count(claim_rows)
     lines += ["", f"SymLA learns within the lifetime on **{n} of {m}** environments."]

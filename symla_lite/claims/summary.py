@@ -20,8 +20,6 @@ import pandas as pd
 
 from symla_lite import io, verdict
 
-BEGIN = "<!-- claims:begin -->"
-END = "<!-- claims:end -->"
 MARKDOWN = "claims.md"
 
 

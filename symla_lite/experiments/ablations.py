@@ -3,7 +3,8 @@ and projected to 16 dimensions) and CartPole.
 
 A variant is a named set of SymLA options (`agents.make("symla", ...)`) and ES settings
 (`meta.TrainConfig` fields) applied on top of `BASE`, the package's SymLA as it stood before the
-ablation (the paper's equations: `sum` messages, gate biases 0 and 1, zero initial state). Every
+ablation (the paper's equations: `sum` messages, gate biases 0 and 1, zero initial state);
+variants named "metarnn ..." give the baseline the same ES search, with its own defaults. Every
 variant is meta-trained with several seeds in one program (`meta.train_seeds`) on each
 environment setting of `SETTINGS`; `run` returns the fitness curves and the meta-test summary
 (in-distribution return per episode, and on the grid world hearts and traps collected in the
@@ -13,7 +14,7 @@ second half of a lifetime). Figure: `plots.ablations`.
 import numpy as np
 import pandas as pd
 
-from symla_lite import agents, evaluation, meta, presets
+from symla_lite import agents, envs, evaluation, meta, presets
 
 # Spelled out in full, so that a variant means the same whatever the package's defaults become.
 BASE = dict(message_reduce="sum", input_bias=0.0, forget_bias=1.0, init_state="zeros")
@@ -36,15 +37,32 @@ VARIANTS: dict[str, dict] = {
     "gates+mean sparse": dict(
         agent_kwargs=dict(VSML_GATES, message_reduce="mean"), env_kwargs=dict(reward="sparse")
     ),
+    "gates+mean L500": dict(agent_kwargs=dict(VSML_GATES, message_reduce="mean"), lifetime=500),
+    # the baseline under the same ES search (its own options are the package's defaults)
+    "metarnn": dict(agent="metarnn"),
+    "metarnn lr/2": dict(agent="metarnn", lr_scale=0.5),
+    "metarnn std/2": dict(agent="metarnn", std_scale=0.5),
 }
 
 # What the notebook runs per preset: setting -> variants (lite: the factors that decided, within
 # the batch's budget; paper: everything).
 PLAN = {
-    "smoke": {"grid": ["base", "gates+mean"], "cartpole": ["gates+mean"]},
+    "smoke": {
+        "grid": ["base", "gates+mean", "metarnn"],
+        "projgrid": ["gates+mean"],
+        "cartpole": ["gates+mean"],
+    },
     "lite": {
-        "grid": ["base", "gates", "mean", "gates+mean"],
-        "cartpole": ["base", "gates+mean", "gates+mean sparse"],
+        "grid": ["base", "gates", "mean", "gates+mean", "metarnn", "metarnn lr/2", "metarnn std/2"],
+        "projgrid": ["gates+mean"],
+        "cartpole": [
+            "base",
+            "gates+mean",
+            "gates+mean sparse",
+            "gates+mean+partial",
+            "gates+mean+random",
+            "gates+mean L500",
+        ],
     },
     "paper": {
         "grid": list(VARIANTS),
@@ -53,6 +71,17 @@ PLAN = {
     },
 }
 
+# (setting, variant)s of the plan also meta-tested part-way through their meta-training
+# (`meta.train_milestones`), at these fractions of the preset's generations: how the score grows
+# with the ES budget, so that the budget a claim needs can be extrapolated (`extrapolate`).
+BUDGET = {
+    "smoke": [("cartpole", "gates+mean")],
+    "lite": [("cartpole", "gates+mean L500"), ("projgrid", "gates+mean")],
+    "paper": [("cartpole", "gates+mean L500"), ("projgrid", "gates+mean")],
+}
+FRACTIONS = (0.25, 0.5, 1.0)
+
+TRANSFER_ENV = "CartPole-v1"  # where projected grid worlds' meta-parameters are also meta-tested
 SETTINGS = {
     "grid": ("gridworld", dict(presets.GRID)),
     "projgrid": ("gridworld", dict(presets.GRID, project_obs=16)),
@@ -67,7 +96,8 @@ def config(preset: str, setting: str, variant: str, checkpoint_dir=None, progres
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; choose one of {list(VARIANTS)}")
     spec = dict(VARIANTS[variant])
-    agent_kwargs = {**BASE, **spec.pop("agent_kwargs", {})}
+    agent = spec.pop("agent", "symla")
+    agent_kwargs = {**(BASE if agent == "symla" else {}), **spec.pop("agent_kwargs", {})}
     hp = presets.preset(preset, "rl")
     for name in ("lr", "std"):
         if f"{name}_scale" in spec:
@@ -75,7 +105,7 @@ def config(preset: str, setting: str, variant: str, checkpoint_dir=None, progres
     env, env_kwargs = SETTINGS[setting]
     env_kwargs = {**env_kwargs, **spec.pop("env_kwargs", {})}
     return meta.TrainConfig(
-        agent="symla",
+        agent=agent,
         agent_kwargs=agent_kwargs,
         env=env,
         env_kwargs=env_kwargs,
@@ -88,16 +118,33 @@ def config(preset: str, setting: str, variant: str, checkpoint_dir=None, progres
     )
 
 
+def milestones(preset: str, setting: str, variant: str) -> list[int]:
+    """The generation counts at which (setting, variant) is meta-tested: FRACTIONS of its
+    generations where it is in BUDGET[preset], else its generations alone."""
+    total = config(preset, setting, variant).hyper()["generations"]
+    if (setting, variant) not in BUDGET[preset]:
+        return [total]
+    return sorted({max(1, round(f * total)) for f in FRACTIONS})
+
+
 def train(preset: str, setting: str, variant: str, seeds, checkpoints=None, progress=True):
-    """Meta-train one (setting, variant) for every seed in one program; list of TrainResult.
-    checkpoints: tag -> folder (or None)."""
+    """Meta-train one (setting, variant) for every seed in one program: {generations: list of
+    TrainResult}, at each of `milestones` (the last is the whole run). checkpoints: tag -> folder
+    (or None)."""
     folder = checkpoints(f"{setting}-{variant}") if checkpoints else None
-    return meta.train_seeds(config(preset, setting, variant, folder, progress), seeds)
+    cfg = config(preset, setting, variant, folder, progress)
+    ms = milestones(preset, setting, variant)
+    if len(ms) == 1:
+        return {ms[0]: meta.train_seeds(cfg, seeds)}
+    return meta.train_milestones(cfg, seeds, ms)
 
 
 def run(preset: str, seed: int, checkpoints=None, plan: dict | None = None, progress=True):
     """Every (setting, variant) of `plan` (default PLAN[preset]) meta-trained with the seeds
-    `presets.seeds(seed)` and meta-tested: {"training", "tests", "summary"} DataFrames."""
+    `presets.seeds(seed)` and meta-tested: {"training", "tests", "summary"} DataFrames, "budget"
+    (the meta-test at each milestone of the BUDGET variants, with its `generation`; None if the
+    plan has none) and "wall" (meta-training seconds per (setting, variant), all its seeds in one
+    program, across resumes: wall-clock varies between runs, so it is shown, not written)."""
     plan = PLAN[preset] if plan is None else plan
     bad = [(s, v) for s, vs in plan.items() for v in vs if s not in SETTINGS or v not in VARIANTS]
     if bad:
@@ -105,24 +152,53 @@ def run(preset: str, seed: int, checkpoints=None, plan: dict | None = None, prog
             f"unknown (setting, variant) {bad}; settings {list(SETTINGS)}, variants {list(VARIANTS)}"
         )
     seeds = presets.seeds(seed)
-    results = {
+    staged = {
         (s, v): train(preset, s, v, seeds, checkpoints, progress)
         for s, vs in plan.items()
         for v in vs
     }
+    results = {sv: runs[max(runs)] for sv, runs in staged.items()}
     tests = meta_test(preset, seed, results)
-    return {"training": training_frame(results), "tests": tests, "summary": summary(tests)}
+    budget = [
+        meta_test(preset, seed, {sv: runs[m]}).assign(generation=m)
+        for sv, runs in staged.items()
+        if len(runs) > 1
+        for m in runs
+    ]
+    wall = [
+        dict(
+            setting=s,
+            variant=v,
+            lifetime=runs[0].config.hyper()["lifetime"],
+            generations=runs[0].config.hyper()["generations"],
+            seconds=runs[0].elapsed_s,
+        )
+        for (s, v), runs in results.items()
+    ]
+    return {
+        "training": training_frame(results),
+        "tests": tests,
+        "summary": summary(tests),
+        "budget": pd.concat(budget, ignore_index=True) if budget else None,
+        "wall": pd.DataFrame(wall).assign(
+            seconds_per_generation=lambda d: d["seconds"] / d["generations"]
+        ),
+    }
 
 
 def training_frame(results: dict) -> pd.DataFrame:
-    """{(setting, variant): [TrainResult]} -> one row per setting, variant, seed and generation."""
+    """{(setting, variant): [TrainResult]} -> one row per setting, variant, seed and generation
+    (with the meta-training lifetime, so that fitness can be compared per step)."""
     frames = [
-        res.history.assign(setting=s, variant=v, seed=res.config.seed)
+        res.history.assign(
+            setting=s, variant=v, seed=res.config.seed, lifetime=res.config.hyper()["lifetime"]
+        )
         for (s, v), runs in results.items()
         for res in runs
     ]
     df = pd.concat(frames, ignore_index=True)
-    return df[["setting", "variant", "seed", "generation", "mean_fitness", "best_fitness"]]
+    cols = ["setting", "variant", "seed", "lifetime", "generation", "mean_fitness", "best_fitness"]
+    return df[cols]
 
 
 def meta_test(preset: str, seed: int, results: dict) -> pd.DataFrame:
@@ -141,6 +217,8 @@ def meta_test(preset: str, seed: int, results: dict) -> pd.DataFrame:
         length = runs[0].config.hyper()["lifetime"]
         r, d = evaluation.returns(agents.make("random"), {}, test, length)
         rand = dict(random_return=r.sum(1).mean(), random_episodes=d.sum(1).mean())
+        projected = SETTINGS[setting][1].get("project_obs")
+        transfer = transfer_test(preset, seed, projected) if projected else None
         for res in runs:
             r, d = evaluation.returns(res.agent, res.params, test, length)
             row = dict(setting=setting, variant=variant, seed=res.config.seed, lifetime=length)
@@ -153,9 +231,37 @@ def meta_test(preset: str, seed: int, results: dict) -> pd.DataFrame:
                 row["traps_late"] = float((late == -1.0).sum(1).mean())
                 row["score"] = row["hearts_late"] - row["traps_late"]
             else:
-                row["score"] = float(rand["random_episodes"] - row["episodes"])
+                row["score"] = float(1.0 - row["episodes"] / rand["random_episodes"])
+            if transfer is not None:
+                row.update(transfer(res))
             rows.append(row | rand)
     return pd.DataFrame(rows).assign(preset=preset)
+
+
+def transfer_test(preset: str, seed: int, dim: int):
+    """For meta-training on projected grid worlds: a function of a TrainResult giving its falls
+    per lifetime on CartPole projected the same way (`transfer_episodes`, over the preset's
+    transfer_lifetime), the random policy's (`transfer_random_episodes`) and `transfer_score` =
+    1 - the ratio (above 0: longer episodes than random's)."""
+    sizes = presets.evaluation(preset)
+    env = envs.make(TRANSFER_ENV, project_obs=dim)
+    test = evaluation.test_set(
+        env, evaluation.test_key(seed, "ablation-transfer"), sizes["rl_tests"]
+    )
+    length = sizes["transfer_lifetime"]
+    _, d = evaluation.returns(agents.make("random"), {}, test, length)
+    random_episodes = float(d.sum(1).mean())
+
+    def measure(res) -> dict:
+        _, d = evaluation.returns(res.agent, res.params, test, length)
+        episodes = float(d.sum(1).mean())
+        return dict(
+            transfer_episodes=episodes,
+            transfer_random_episodes=random_episodes,
+            transfer_score=1.0 - episodes / random_episodes,
+        )
+
+    return measure
 
 
 def summary(tests: pd.DataFrame) -> pd.DataFrame:
@@ -171,7 +277,7 @@ def summary(tests: pd.DataFrame) -> pd.DataFrame:
 
 SCORE_DOC = {
     "gridworld": "hearts minus traps collected in the second half of a lifetime",
-    "CartPole-v1": "falls avoided per lifetime relative to the random policy",
+    "CartPole-v1": "fraction of the random policy's falls per lifetime avoided",
 }
 
 
@@ -186,7 +292,10 @@ def findings(summ: pd.DataFrame) -> str:
             f"{r.variant} {r.score:.2f} ± {r.score_sem:.2f}" for r in sub.itertuples()
         )
         lines.append(f"- **{setting}** ({what}; {int(sub['n_seeds'].min())} seeds): {ranked}.")
-        best = sub.iloc[0]
+        symla = sub[~sub["variant"].str.startswith("metarnn")]
+        if symla.empty:
+            continue
+        best = symla.iloc[0]
         base = sub[sub["variant"] == "base"]
         if len(base) and best["variant"] != "base":
             b = base.iloc[0]
@@ -195,4 +304,105 @@ def findings(summ: pd.DataFrame) -> str:
             lines.append(
                 f"  Best: {best['variant']}, {z:.1f} standard errors above base ({verdict} 2)."
             )
+    return "\n".join(lines)
+
+
+BUDGET_TARGETS = {  # score column -> the score a claim needs (see SCORE_DOC)
+    "score": {"CartPole-v1": 0.5},  # falls at most half of random's
+    "transfer_score": {"gridworld": 0.0},  # CartPole episodes longer than random's
+}
+
+
+def extrapolate(budget: pd.DataFrame) -> pd.DataFrame:
+    """Per (setting, variant) and score column with a target in BUDGET_TARGETS: the score's mean
+    over seeds at the last milestone, the slope of a least-squares line of the mean against
+    log2(generation) (per doubling of the ES budget), and `needed`: the generations at which
+    that line reaches the target (the last milestone if the mean already does; NaN when the
+    slope is not positive). A rough rule: ES curves flatten, so `needed` is a lower bound.
+    `seeds_needed`: see `seeds_needed`, at the last milestone."""
+    rows = []
+    for (setting, variant), sub in budget.groupby(["setting", "variant"], sort=False):
+        env_name = SETTINGS[setting][0]
+        for column, targets in BUDGET_TARGETS.items():
+            if env_name not in targets or column not in sub or sub[column].isna().all():
+                continue
+            g = sub.groupby("generation")[column]
+            mean = g.mean()
+            gens = mean.index.to_numpy(np.float64)
+            slope, intercept = np.polyfit(np.log2(gens), mean.to_numpy(), 1)
+            target = targets[env_name]
+            last = sub[sub["generation"] == gens[-1]][column].to_numpy(np.float64)
+            if mean.iloc[-1] >= target:
+                needed = gens[-1]
+            elif slope > 1e-9:  # not a float-rounding slope of a flat curve
+                needed = 2.0 ** ((target - intercept) / slope)
+            else:
+                needed = float("nan")
+            rows.append(
+                dict(
+                    setting=setting,
+                    variant=variant,
+                    column=column,
+                    target=target,
+                    generations=int(gens[-1]),
+                    score=float(mean.iloc[-1]),
+                    score_sem=evaluation.sem(last),
+                    slope_per_doubling=float(slope),
+                    needed=float(needed),
+                    seeds_needed=seeds_needed(last, target),
+                )
+            )
+    return pd.DataFrame(rows)
+
+
+def cost_ratios(wall: pd.DataFrame) -> pd.DataFrame:
+    """Per setting with MetaRNN variants: seconds per generation of SymLA's and MetaRNN's
+    variants at the same lifetime (means over variants) and their ratio, the generations of
+    MetaRNN that one of SymLA's costs."""
+    rows = []
+    is_rnn = wall["variant"].str.startswith("metarnn")
+    for (setting, lifetime), rnn in wall[is_rnn].groupby(["setting", "lifetime"]):
+        sym = wall[~is_rnn & (wall["setting"] == setting) & (wall["lifetime"] == lifetime)]
+        if sym.empty:
+            continue
+        s, r = sym["seconds_per_generation"].mean(), rnn["seconds_per_generation"].mean()
+        rows.append(dict(setting=setting, lifetime=lifetime, symla_s=s, metarnn_s=r, ratio=s / r))
+    return pd.DataFrame(rows)
+
+
+def seeds_needed(scores: np.ndarray, target: float) -> float:
+    """How many meta-training seeds would put the mean of `scores` (one per seed) 2 standard
+    errors above `target`, if the mean and the spread across seeds stay as measured:
+    ceil((2 sd / (mean - target))^2); NaN when the mean is not above the target."""
+    scores = np.asarray(scores, np.float64)
+    margin = scores.mean() - target
+    if margin <= 0 or scores.size < 2:
+        return float("nan")
+    return float(max(scores.size, np.ceil((2 * scores.std(ddof=1) / margin) ** 2)))
+
+
+def budget_findings(extrapolated: pd.DataFrame) -> str:
+    """Markdown, one line per row of `extrapolate`: the score at the last milestone, its growth
+    per doubling of generations, and the budget the claim's target needs by that line."""
+    lines = []
+    for r in extrapolated.itertuples():
+        head = (
+            f"- **{r.setting}, {r.variant}** ({r.column}): {r.score:.2f} ± {r.score_sem:.2f} "
+            f"after {r.generations} generations, {r.slope_per_doubling:+.3f} per doubling; "
+        )
+        if r.score >= r.target:
+            tail = f"the mean is at the target {r.target:g} already"
+            if r.score - 2 * r.score_sem < r.target:
+                tail += (
+                    ", but not by 2 standard errors across seeds: with the spread across seeds "
+                    f"measured here that takes about {r.seeds_needed:.0f} seeds"
+                )
+        elif np.isnan(r.needed):
+            tail = f"it does not grow with the budget, so no budget reaches {r.target:g} by it"
+        else:
+            tail = (
+                f"the line reaches {r.target:g} at about {r.needed:,.0f} generations "
+                f"({r.needed / r.generations:.1f} times this run's)"
+            )
+        lines.append(head + tail + ".")
     return "\n".join(lines)

@@ -6,12 +6,14 @@ import seaborn as sns
 
 
 def curves(training: pd.DataFrame, smooth: int = 10):
-    """Mean fitness against generations, one panel per setting: a line per variant (mean over
-    seeds) and a thin line per seed; fitness smoothed over `smooth` generations."""
+    """Mean fitness per step of lifetime against generations, one panel per setting: a line per
+    variant (mean over seeds) and a thin line per seed; smoothed over `smooth` generations."""
     df = training.sort_values(["setting", "variant", "seed", "generation"]).copy()
     df["fitness"] = df.groupby(["setting", "variant", "seed"])["mean_fitness"].transform(
         lambda s: s.rolling(smooth, min_periods=1).mean()
     )
+    if "lifetime" in df:  # variants may meta-train with other lifetimes
+        df["fitness"] = df["fitness"] / df["lifetime"]
     settings = list(dict.fromkeys(df["setting"]))
     variants = list(dict.fromkeys(df["variant"]))
     palette = dict(zip(variants, sns.color_palette("tab10", len(variants)), strict=False))
@@ -25,7 +27,7 @@ def curves(training: pd.DataFrame, smooth: int = 10):
             ax.plot(mean.index, mean.values, color=palette[variant], lw=1.8, label=variant)
         ax.set_title(setting)
         ax.set_xlabel("generation")
-    axes[0][0].set_ylabel("mean fitness (lifetime return)")
+    axes[0][0].set_ylabel("mean fitness per step (lifetime return / L)")
     axes[0][-1].legend(fontsize=7, loc="best")
     fig.suptitle("SymLA meta-training per variant (thin: one seed; thick: mean over seeds)")
     fig.tight_layout()
@@ -34,10 +36,11 @@ def curves(training: pd.DataFrame, smooth: int = 10):
 
 def meta_test(tests: pd.DataFrame):
     """Per setting: the meta-test number that decides (grid worlds: hearts minus traps in the
-    second half of a lifetime; CartPole: falls per lifetime, random's dashed), a point per seed."""
+    second half of a lifetime; CartPole: falls per lifetime relative to the random policy's on
+    the same test lifetimes, random's dashed at 1, half of it dotted), a point per seed."""
     df = tests.copy()
     grid = df["hearts_late"].notna() if "hearts_late" in df else pd.Series(False, index=df.index)
-    df["value"] = df["episodes"]
+    df["value"] = df["episodes"] / df["random_episodes"]
     df.loc[grid, "value"] = df.loc[grid, "hearts_late"] - df.loc[grid, "traps_late"]
     settings = list(dict.fromkeys(df["setting"]))
     fig, axes = plt.subplots(1, len(settings), figsize=(4.2 * len(settings), 3.6), squeeze=False)
@@ -58,10 +61,37 @@ def meta_test(tests: pd.DataFrame):
             ax.axvline(0, color="gray", lw=0.8)
             ax.set_xlabel("hearts - traps, 2nd half of lifetime")
         else:
-            ax.axvline(sub["random_episodes"].iloc[0], color="gray", ls="--", lw=1)
-            ax.set_xlabel("episodes ended (falls) per lifetime; dashed: random")
+            ax.axvline(1.0, color="gray", ls="--", lw=1)
+            ax.axvline(0.5, color="gray", ls=":", lw=1)
+            ax.set_xlabel("falls per lifetime / random's (dashed: 1, dotted: half)")
         ax.set_title(setting)
         ax.set_ylabel("")
     fig.suptitle("Meta-test in distribution: a point per seed, mean ± SE across seeds")
+    fig.tight_layout()
+    return fig
+
+
+def budget(budget: pd.DataFrame, targets: dict, settings: dict):
+    """The scores of `targets` (column -> {environment: target}) against generations, log2
+    axis, one panel per (setting, variant, column): a point per seed, the mean over seeds, the
+    target dashed. settings: setting -> (environment, options), as `ablations.SETTINGS`."""
+    panels = [
+        (s, v, col, target[settings[s][0]])
+        for (s, v), _ in budget.groupby(["setting", "variant"], sort=False)
+        for col, target in targets.items()
+        if settings[s][0] in target and col in budget and budget[col].notna().any()
+    ]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), squeeze=False)
+    for ax, (setting, variant, col, target) in zip(axes[0], panels, strict=True):
+        sub = budget[(budget["setting"] == setting) & (budget["variant"] == variant)]
+        ax.scatter(sub["generation"], sub[col], s=14, color="tab:blue", alpha=0.7)
+        mean = sub.groupby("generation")[col].mean()
+        ax.plot(mean.index, mean.values, color="k", lw=1.5, marker="o")
+        ax.axhline(target, color="gray", ls="--", lw=1)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("generations")
+        ax.set_ylabel(col)
+        ax.set_title(f"{setting}, {variant}", fontsize=9)
+    fig.suptitle("Score against ES budget (a point per seed; dashed: what the claim needs)")
     fig.tight_layout()
     return fig
