@@ -6,30 +6,35 @@ import seaborn as sns
 
 
 def curves(training: pd.DataFrame, smooth: int = 10):
-    """Mean fitness per step of lifetime against generations, one panel per setting: a line per
-    variant (mean over seeds) and a thin line per seed; smoothed over `smooth` generations."""
+    """Meta-training progress, one panel per setting: a line per variant (mean over seeds) and a
+    thin line per seed of the mean fitness per step of lifetime (fitness / L) minus its value
+    at generation 0, smoothed over `smooth` generations. Per step, so that lifetimes compare; as
+    a gain, so that reward conventions compare (CartPole's sparse reward is the dense one minus
+    L per lifetime)."""
+    order = list(dict.fromkeys(training["setting"]))
     df = training.sort_values(["setting", "variant", "seed", "generation"]).copy()
-    df["fitness"] = df.groupby(["setting", "variant", "seed"])["mean_fitness"].transform(
-        lambda s: s.rolling(smooth, min_periods=1).mean()
-    )
     if "lifetime" in df:  # variants may meta-train with other lifetimes
-        df["fitness"] = df["fitness"] / df["lifetime"]
-    settings = list(dict.fromkeys(df["setting"]))
-    variants = list(dict.fromkeys(df["variant"]))
-    palette = dict(zip(variants, sns.color_palette("tab10", len(variants)), strict=False))
-    fig, axes = plt.subplots(1, len(settings), figsize=(4.2 * len(settings), 3.4), squeeze=False)
-    for ax, setting in zip(axes[0], settings, strict=True):
+        df["mean_fitness"] = df["mean_fitness"] / df["lifetime"]
+    g = df.groupby(["setting", "variant", "seed"])["mean_fitness"]
+    df["fitness"] = g.transform(lambda s: s.rolling(smooth, min_periods=1).mean()) - g.transform(
+        "first"
+    )
+    fig, axes = plt.subplots(1, len(order), figsize=(4.6 * len(order), 3.6), squeeze=False)
+    for ax, setting in zip(axes[0], order, strict=True):
         sub = df[df["setting"] == setting]
-        for variant, v in sub.groupby("variant", sort=False):
+        variants = list(dict.fromkeys(training.loc[training["setting"] == setting, "variant"]))
+        palette = dict(zip(variants, sns.color_palette("tab10", len(variants)), strict=True))
+        for variant in variants:
+            v = sub[sub["variant"] == variant]
             for _, s in v.groupby("seed"):
                 ax.plot(s["generation"], s["fitness"], color=palette[variant], lw=0.5, alpha=0.4)
             mean = v.groupby("generation")["fitness"].mean()
             ax.plot(mean.index, mean.values, color=palette[variant], lw=1.8, label=variant)
         ax.set_title(setting)
         ax.set_xlabel("generation")
-    axes[0][0].set_ylabel("mean fitness per step (lifetime return / L)")
-    axes[0][-1].legend(fontsize=7, loc="best")
-    fig.suptitle("SymLA meta-training per variant (thin: one seed; thick: mean over seeds)")
+        ax.legend(fontsize=7, loc="best")
+    axes[0][0].set_ylabel("mean fitness per step, gain since generation 0")
+    fig.suptitle("Meta-training per variant (thin: one seed; thick: mean over seeds)")
     fig.tight_layout()
     return fig
 
@@ -56,6 +61,7 @@ def meta_test(tests: pd.DataFrame):
         for k, (_, s) in enumerate(groups):
             y = s["variant"].map(rows) + 0.12 * (k - (len(groups) - 1) / 2)
             ax.scatter(s["value"], y, s=14, color="tab:blue", alpha=0.7, zorder=3)
+        ax.set_ylim(len(rows) - 0.5, -0.5)  # one row per variant, even when there is one
         is_grid = bool(grid[sub.index].any())
         if is_grid:
             ax.axvline(0, color="gray", lw=0.8)
@@ -63,7 +69,7 @@ def meta_test(tests: pd.DataFrame):
         else:
             ax.axvline(1.0, color="gray", ls="--", lw=1)
             ax.axvline(0.5, color="gray", ls=":", lw=1)
-            ax.set_xlabel("falls per lifetime / random's (dashed: 1, dotted: half)")
+            ax.set_xlabel("falls / random's falls (dashed: 1, dotted: 0.5)")
         ax.set_title(setting)
         ax.set_ylabel("")
     fig.suptitle("Meta-test in distribution: a point per seed, mean ± SE across seeds")
