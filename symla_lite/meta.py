@@ -222,59 +222,6 @@ def _load_checkpoint(path: Path, identity: dict, num_seeds: int):
     return ckpt
 
 
-def train_milestones(config: TrainConfig, seeds, milestones) -> dict[int, list[TrainResult]]:
-    """One run of `train_seeds(config, seeds)`, continued through each generation count of
-    `milestones` in turn (config.generations is ignored): {milestone: one TrainResult per seed},
-    the ES means and histories as they stood at that generation.
-
-    With `config.checkpoint_dir`, each milestone's results are kept beside the checkpoint
-    (milestone_<m>.pkl), so a rerun, or one with more milestones, trains only what is missing.
-    """
-    milestones = sorted({int(m) for m in milestones})
-    if not milestones or milestones[0] < 1:
-        raise ValueError(f"milestones must be generation counts >= 1, got {milestones}")
-    folder = Path(config.checkpoint_dir) if config.checkpoint_dir else None
-    seeds = [int(s) for s in seeds]
-    identity = {**config.identity(), "seed": seeds}
-    out = {}
-    for m in milestones:
-        path = folder / f"milestone_{m}.pkl" if folder else None
-        if path is not None and path.exists():
-            saved = io.load_pickle(path)
-            if saved["identity"] != identity:
-                raise ValueError(f"{path} was made with a different config: delete it")
-            agent, env = build(config)
-            out[m] = [
-                TrainResult(
-                    params=jax.tree.map(jnp.asarray, p),
-                    history=pd.DataFrame(h, columns=["generation", "mean_fitness", "best_fitness"]),
-                    elapsed_s=saved["elapsed_s"],
-                    config=dataclasses.replace(config, seed=s, generations=m),
-                    agent=agent,
-                    env=env,
-                )
-                for s, p, h in zip(seeds, saved["params"], saved["history"], strict=True)
-            ]
-            continue
-        ckpt = folder / CHECKPOINT if folder else None
-        if ckpt is not None and ckpt.exists() and io.load_pickle(ckpt)["generation"] > m:
-            raise ValueError(
-                f"the checkpoint in {folder} is past milestone {m} and its results were not kept: "
-                "delete the folder to recompute"
-            )
-        resume = "auto" if folder else False
-        out[m] = train_seeds(dataclasses.replace(config, generations=m, resume=resume), seeds)
-        if path is not None and jax.process_index() == 0:
-            saved = dict(
-                identity=identity,
-                params=[io.to_numpy(r.params) for r in out[m]],
-                history=[r.history.to_dict("records") for r in out[m]],
-                elapsed_s=out[m][0].elapsed_s,
-            )
-            io.write_bytes(path, pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
-    return out
-
-
 def train(config: TrainConfig) -> TrainResult:
     """Meta-train `config.agent` on `config.env`; returns the ES mean and the fitness history.
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symla_lite import meta, rollout
+from symla_lite import budget, meta, rollout
 
 
 def flat(params):
@@ -60,7 +60,7 @@ def test_milestones_are_the_runs_to_each_generation_count_and_are_kept(tmp_path)
     base = dict(agent="metarnn", preset="smoke", checkpoint_every=2, progress=False)
     ckpt = str(tmp_path / "m")
     cfg = meta.TrainConfig(**base, checkpoint_dir=ckpt)
-    got = meta.train_milestones(cfg, [0, 1], [4, 2])
+    got = budget.train_milestones(cfg, [0, 1], [4, 2])
     assert sorted(got) == [2, 4]
     alone = meta.train_seeds(meta.TrainConfig(**base, generations=4), [0, 1])
     for m2, m4, a in zip(got[2], got[4], alone, strict=True):
@@ -69,16 +69,16 @@ def test_milestones_are_the_runs_to_each_generation_count_and_are_kept(tmp_path)
         pd.testing.assert_frame_equal(m2.history, a.history.iloc[:2])
         assert not np.array_equal(flat(m2.params), flat(m4.params))
         assert (m2.config.generations, m4.config.generations) == (2, 4)
-    again = meta.train_milestones(cfg, [0, 1], [2, 4])  # from the files, nothing trained
+    again = budget.train_milestones(cfg, [0, 1], [2, 4])  # from the files, nothing trained
     np.testing.assert_array_equal(flat(again[2][1].params), flat(got[2][1].params))
     pd.testing.assert_frame_equal(again[4][0].history, got[4][0].history)
     (tmp_path / "m" / "milestone_2.pkl").unlink()
     with pytest.raises(ValueError, match="past milestone 2"):
-        meta.train_milestones(cfg, [0, 1], [2])
+        budget.train_milestones(cfg, [0, 1], [2])
     with pytest.raises(ValueError, match="different config"):
-        meta.train_milestones(cfg, [0, 2], [4])
+        budget.train_milestones(cfg, [0, 2], [4])
     with pytest.raises(ValueError, match="milestones"):
-        meta.train_milestones(cfg, [0, 1], [])
+        budget.train_milestones(cfg, [0, 1], [])
 
 
 def test_resume_errors(tmp_path):

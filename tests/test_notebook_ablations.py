@@ -4,7 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from symla_lite import budget
 from symla_lite.experiments import ablations
+
+
+def extrapolate(df):
+    return budget.extrapolate(df, ablations.BUDGET_TARGETS, ablations.SETTINGS)
 
 
 def test_ablations_notebook_smoke(run_notebook):
@@ -66,24 +71,22 @@ def test_extrapolate_reads_the_budget_line():
         for i, g in enumerate(gens)
         for k in range(3)
     ]
-    out = ablations.extrapolate(pd.DataFrame(rows)).iloc[0]
+    out = extrapolate(pd.DataFrame(rows)).iloc[0]
     # 0.01 at 100 generations, +0.1 per doubling: 0.5 is reached at 100 * 2 ** 4.9
     assert out["column"] == "score" and out["generations"] == 400
     assert out["slope_per_doubling"] == pytest.approx(0.1)
     assert out["needed"] == pytest.approx(100 * 2**4.9, rel=1e-6)
-    flat = ablations.extrapolate(pd.DataFrame(rows).assign(score=0.2)).iloc[0]
+    flat = extrapolate(pd.DataFrame(rows).assign(score=0.2)).iloc[0]
     assert np.isnan(flat["needed"])
-    there = ablations.extrapolate(pd.DataFrame(rows).assign(score=0.6)).iloc[0]
+    there = extrapolate(pd.DataFrame(rows).assign(score=0.6)).iloc[0]
     assert there["needed"] == 400 and there["seeds_needed"] == 3  # 0.6 ± 0: already beyond 2 SE
     # mean 0.6, sd 0.1 across 3 seeds: 2 SE above 0.5 needs (2 * 0.1 / 0.1) ** 2 = 4 seeds
-    assert ablations.seeds_needed(np.array([0.5, 0.6, 0.7]), 0.5) == 4
-    assert np.isnan(ablations.seeds_needed(np.array([0.3, 0.4]), 0.5))
-    text = ablations.budget_findings(ablations.extrapolate(pd.DataFrame(rows)))
+    assert budget.seeds_needed(np.array([0.5, 0.6, 0.7]), 0.5) == 4
+    assert np.isnan(budget.seeds_needed(np.array([0.3, 0.4]), 0.5))
+    text = budget.budget_findings(extrapolate(pd.DataFrame(rows)))
     assert "0.21 ± 0.01 after 400 generations, +0.100 per doubling" in text
     assert f"about {100 * 2**4.9:,.0f} generations (7.5 times" in text
-    flat_text = ablations.budget_findings(
-        ablations.extrapolate(pd.DataFrame(rows).assign(score=0.2))
-    )
+    flat_text = budget.budget_findings(extrapolate(pd.DataFrame(rows).assign(score=0.2)))
     assert "does not grow with the budget" in flat_text
 
 

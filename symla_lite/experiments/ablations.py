@@ -14,7 +14,7 @@ second half of a lifetime). Figure: `plots.ablations`.
 import numpy as np
 import pandas as pd
 
-from symla_lite import agents, envs, evaluation, meta, presets
+from symla_lite import agents, budget, envs, evaluation, meta, presets
 
 # Spelled out in full, so that a variant means the same whatever the package's defaults become.
 BASE = dict(message_reduce="sum", input_bias=0.0, forget_bias=1.0, init_state="zeros")
@@ -72,7 +72,7 @@ PLAN = {
 }
 
 # (setting, variant)s of the plan also meta-tested part-way through their meta-training
-# (`meta.train_milestones`), at these fractions of the preset's generations: how the score grows
+# (`budget.train_milestones`), at these fractions of the preset's generations: how the score grows
 # with the ES budget, so that the budget a claim needs can be extrapolated (`extrapolate`).
 BUDGET = {
     "smoke": [("cartpole", "gates+mean")],
@@ -136,7 +136,7 @@ def train(preset: str, setting: str, variant: str, seeds, checkpoints=None, prog
     ms = milestones(preset, setting, variant)
     if len(ms) == 1:
         return {ms[0]: meta.train_seeds(cfg, seeds)}
-    return meta.train_milestones(cfg, seeds, ms)
+    return budget.train_milestones(cfg, seeds, ms)
 
 
 def run(preset: str, seed: int, checkpoints=None, plan: dict | None = None, progress=True):
@@ -311,98 +311,3 @@ BUDGET_TARGETS = {  # score column -> the score a claim needs (see SCORE_DOC)
     "score": {"CartPole-v1": 0.5},  # falls at most half of random's
     "transfer_score": {"gridworld": 0.0},  # CartPole episodes longer than random's
 }
-
-
-def extrapolate(budget: pd.DataFrame) -> pd.DataFrame:
-    """Per (setting, variant) and score column with a target in BUDGET_TARGETS: the score's mean
-    over seeds at the last milestone, the slope of a least-squares line of the mean against
-    log2(generation) (per doubling of the ES budget), and `needed`: the generations at which
-    that line reaches the target (the last milestone if the mean already does; NaN when the
-    slope is not positive). A rough rule: ES curves flatten, so `needed` is a lower bound.
-    `seeds_needed`: see `seeds_needed`, at the last milestone."""
-    rows = []
-    for (setting, variant), sub in budget.groupby(["setting", "variant"], sort=False):
-        env_name = SETTINGS[setting][0]
-        for column, targets in BUDGET_TARGETS.items():
-            if env_name not in targets or column not in sub or sub[column].isna().all():
-                continue
-            g = sub.groupby("generation")[column]
-            mean = g.mean()
-            gens = mean.index.to_numpy(np.float64)
-            slope, intercept = np.polyfit(np.log2(gens), mean.to_numpy(), 1)
-            target = targets[env_name]
-            last = sub[sub["generation"] == gens[-1]][column].to_numpy(np.float64)
-            if mean.iloc[-1] >= target:
-                needed = gens[-1]
-            elif slope > 1e-9:  # not a float-rounding slope of a flat curve
-                needed = 2.0 ** ((target - intercept) / slope)
-            else:
-                needed = float("nan")
-            rows.append(
-                dict(
-                    setting=setting,
-                    variant=variant,
-                    column=column,
-                    target=target,
-                    generations=int(gens[-1]),
-                    score=float(mean.iloc[-1]),
-                    score_sem=evaluation.sem(last),
-                    slope_per_doubling=float(slope),
-                    needed=float(needed),
-                    seeds_needed=seeds_needed(last, target),
-                )
-            )
-    return pd.DataFrame(rows)
-
-
-def cost_ratios(wall: pd.DataFrame) -> pd.DataFrame:
-    """Per setting with MetaRNN variants: seconds per generation of SymLA's and MetaRNN's
-    variants at the same lifetime (means over variants) and their ratio, the generations of
-    MetaRNN that one of SymLA's costs."""
-    rows = []
-    is_rnn = wall["variant"].str.startswith("metarnn")
-    for (setting, lifetime), rnn in wall[is_rnn].groupby(["setting", "lifetime"]):
-        sym = wall[~is_rnn & (wall["setting"] == setting) & (wall["lifetime"] == lifetime)]
-        if sym.empty:
-            continue
-        s, r = sym["seconds_per_generation"].mean(), rnn["seconds_per_generation"].mean()
-        rows.append(dict(setting=setting, lifetime=lifetime, symla_s=s, metarnn_s=r, ratio=s / r))
-    return pd.DataFrame(rows)
-
-
-def seeds_needed(scores: np.ndarray, target: float) -> float:
-    """How many meta-training seeds would put the mean of `scores` (one per seed) 2 standard
-    errors above `target`, if the mean and the spread across seeds stay as measured:
-    ceil((2 sd / (mean - target))^2); NaN when the mean is not above the target."""
-    scores = np.asarray(scores, np.float64)
-    margin = scores.mean() - target
-    if margin <= 0 or scores.size < 2:
-        return float("nan")
-    return float(max(scores.size, np.ceil((2 * scores.std(ddof=1) / margin) ** 2)))
-
-
-def budget_findings(extrapolated: pd.DataFrame) -> str:
-    """Markdown, one line per row of `extrapolate`: the score at the last milestone, its growth
-    per doubling of generations, and the budget the claim's target needs by that line."""
-    lines = []
-    for r in extrapolated.itertuples():
-        head = (
-            f"- **{r.setting}, {r.variant}** ({r.column}): {r.score:.2f} ± {r.score_sem:.2f} "
-            f"after {r.generations} generations, {r.slope_per_doubling:+.3f} per doubling; "
-        )
-        if r.score >= r.target:
-            tail = f"the mean is at the target {r.target:g} already"
-            if r.score - 2 * r.score_sem < r.target:
-                tail += (
-                    ", but not by 2 standard errors across seeds: with the spread across seeds "
-                    f"measured here that takes about {r.seeds_needed:.0f} seeds"
-                )
-        elif np.isnan(r.needed):
-            tail = f"it does not grow with the budget, so no budget reaches {r.target:g} by it"
-        else:
-            tail = (
-                f"the line reaches {r.target:g} at about {r.needed:,.0f} generations "
-                f"({r.needed / r.generations:.1f} times this run's)"
-            )
-        lines.append(head + tail + ".")
-    return "\n".join(lines)
