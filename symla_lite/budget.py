@@ -69,6 +69,17 @@ def train_milestones(
     return out
 
 
+def milestones_recoverable(config: meta.TrainConfig, milestones) -> bool:
+    """Whether `train_milestones(config, ..., milestones)` can run from `config.checkpoint_dir`:
+    no checkpoint there, or none past a milestone whose results were not kept."""
+    folder = Path(config.checkpoint_dir) if config.checkpoint_dir else None
+    ckpt = folder / meta.CHECKPOINT if folder else None
+    if ckpt is None or not ckpt.exists():
+        return True
+    generation = io.load_pickle(ckpt)["generation"]
+    return all(generation <= m or (folder / f"milestone_{m}.pkl").exists() for m in milestones)
+
+
 def extrapolate(budget: pd.DataFrame, targets: dict, settings: dict) -> pd.DataFrame:
     """Per (setting, variant) and score column with a target in `targets` (column ->
     {environment: target}; settings: setting -> (environment, options)): the score's mean

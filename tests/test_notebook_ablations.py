@@ -1,10 +1,13 @@
 """The ablations notebook runs end to end with papermill in the smoke preset."""
 
+import dataclasses
+
+import jax
 import numpy as np
 import pandas as pd
 import pytest
 
-from symla_lite import budget
+from symla_lite import budget, io, meta
 from symla_lite.experiments import ablations
 
 
@@ -97,3 +100,65 @@ def test_metarnn_variants_get_the_same_es_search_with_its_own_defaults():
     assert ablations.config("lite", "cartpole", "gates+mean L500").hyper()["lifetime"] == 500
     assert ablations.milestones("lite", "cartpole", "gates+mean L500") == [100, 200, 400]
     assert ablations.milestones("lite", "cartpole", "base") == [400]
+
+
+def folders(root):
+    """checkpoints(tag, notebook=None) as the notebook's Outputs gives it, under `root`."""
+    return lambda tag, notebook="ablations": str(root / notebook / tag)
+
+
+def test_shared_runs_resume_the_experiments_own_checkpoint(tmp_path):
+    # cartpole gates+mean is the smoke BUDGET pair and unseen_observations' SymLA run: the ablation
+    # writes that experiment's checkpoint (and its milestones), which the experiment then resumes
+    seeds = ablations.presets.seeds(0)
+    ckpts = folders(tmp_path)
+    runs = ablations.train("smoke", "cartpole", "gates+mean", seeds, ckpts, progress=False)
+    theirs = tmp_path / "unseen_observations" / "symla"
+    assert sorted(p.name for p in theirs.iterdir()) == [
+        "checkpoint.pkl", "milestone_1.pkl", "milestone_2.pkl", "milestone_3.pkl"
+    ]  # fmt: skip
+    assert not (tmp_path / "ablations").exists()
+    experiment = meta.TrainConfig(agent="symla", env="CartPole-v1", preset="smoke", family="rl")
+    saved = io.load_pickle(theirs / meta.CHECKPOINT)
+    assert saved["identity"] == {**experiment.identity(), "seed": seeds}
+    resumed = meta.train_auto(
+        "symla", "CartPole-v1", preset="smoke", seeds=seeds, family="rl",
+        checkpoint_dir=str(theirs), progress=False,
+    )  # fmt: skip
+    for a, b in zip(runs[3], resumed, strict=True):
+        assert all(
+            np.array_equal(x, y) for x, y in zip(*map(jax.tree.leaves, (a.params, b.params)))
+        )
+
+
+def test_shared_runs_fall_back_to_their_own_folder(tmp_path):
+    seeds = ablations.presets.seeds(0)
+    ckpts = folders(tmp_path)
+    theirs = tmp_path / "unseen_observations" / "symla"
+    meta.train_auto(
+        "symla",
+        "CartPole-v1",
+        preset="smoke",
+        seeds=seeds,
+        family="rl",
+        checkpoint_dir=str(theirs),
+        progress=False,
+    )  # fmt: skip: the experiment ran first, keeping no milestones
+    ms = ablations.milestones("smoke", "cartpole", "gates+mean")
+    cfg = ablations.config("smoke", "cartpole", "gates+mean", ckpts("cartpole-gates+mean"))
+    assert budget.milestones_recoverable(cfg, ms)  # nothing in the ablation's own folder
+    assert not budget.milestones_recoverable(
+        dataclasses.replace(cfg, checkpoint_dir=str(theirs)), ms
+    )
+    assert budget.milestones_recoverable(dataclasses.replace(cfg, checkpoint_dir=str(theirs)), [3])
+    assert ablations.shared(cfg, "cartpole", "gates+mean", ckpts, ms) == cfg
+    # a variant whose options are not the agent's defaults is never shared
+    sparse = ablations.config("smoke", "cartpole", "gates+mean sparse", ckpts("x"))
+    assert ablations.shared(sparse, "cartpole", "gates+mean sparse", ckpts, [3]) == sparse
+    base = ablations.config("smoke", "grid", "base", ckpts("grid-base"))
+    assert ablations.shared(base, "grid", "base", ckpts, [3]) == base
+    grid = ablations.config("smoke", "grid", "gates+mean", ckpts("grid-gates+mean"))
+    mine = ablations.shared(grid, "grid", "gates+mean", ckpts, [3])
+    assert mine.agent_kwargs == {} and mine.checkpoint_dir == str(
+        tmp_path / "unseen_tasks" / "symla"
+    )

@@ -11,6 +11,8 @@ environment setting of `SETTINGS`; `run` returns the fitness curves and the meta
 second half of a lifetime). Figure: `plots.ablations`.
 """
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -81,6 +83,15 @@ BUDGET = {
 }
 FRACTIONS = (0.25, 0.5, 1.0)
 
+# (setting, variant) -> (notebook, tag) of an experiment whose own SymLA meta-training is the same
+# run (same environment, preset and seeds; the variant's options are the agent's defaults): the
+# ablation resumes, or writes, that notebook's checkpoint, so a batch meta-trains it once.
+SHARED = {
+    ("grid", "gates+mean"): ("unseen_tasks", "symla"),
+    ("projgrid", "gates+mean"): ("unseen_environments", "symla"),
+    ("cartpole", "gates+mean"): ("unseen_observations", "symla"),
+}
+
 TRANSFER_ENV = "CartPole-v1"  # where projected grid worlds' meta-parameters are also meta-tested
 SETTINGS = {
     "grid": ("gridworld", dict(presets.GRID)),
@@ -134,9 +145,29 @@ def train(preset: str, setting: str, variant: str, seeds, checkpoints=None, prog
     folder = checkpoints(f"{setting}-{variant}") if checkpoints else None
     cfg = config(preset, setting, variant, folder, progress)
     ms = milestones(preset, setting, variant)
+    cfg = shared(cfg, setting, variant, checkpoints, ms)
     if len(ms) == 1:
         return {ms[0]: meta.train_seeds(cfg, seeds)}
     return budget.train_milestones(cfg, seeds, ms)
+
+
+def shared(cfg: meta.TrainConfig, setting: str, variant: str, checkpoints, ms) -> meta.TrainConfig:
+    """`cfg` as the experiment of SHARED[(setting, variant)] writes it (agent options left to the
+    defaults, the experiment's checkpoint folder), so that the two resume one run; `cfg` itself
+    when the pair is not shared, the variant's options are not the agent's defaults, there are
+    no checkpoints, or the experiment's checkpoint is past a milestone whose results it did not
+    keep (`budget.train_milestones` could not recover them; the ablation then trains its own)."""
+    if checkpoints is None or (setting, variant) not in SHARED:
+        return cfg
+    if agents.make(cfg.agent, **cfg.agent_kwargs) != agents.make(cfg.agent):
+        return cfg
+    notebook, tag = SHARED[(setting, variant)]
+    theirs = dataclasses.replace(
+        cfg, agent_kwargs={}, checkpoint_dir=checkpoints(tag, notebook=notebook)
+    )
+    if not budget.milestones_recoverable(theirs, ms):
+        return cfg
+    return theirs
 
 
 def run(preset: str, seed: int, checkpoints=None, plan: dict | None = None, progress=True):
