@@ -124,11 +124,11 @@ def extrapolate(budget: pd.DataFrame, targets: dict, settings: dict) -> pd.DataF
 
 
 def cost_ratios(wall: pd.DataFrame) -> pd.DataFrame:
-    """Per setting with MetaRNN variants: seconds per generation of SymLA's and MetaRNN's
-    variants at the same lifetime (means over variants) and their ratio, the generations of
+    """Per setting with MetaRNN variants (wall: `ablations.run`'s, with its `agent` column): seconds
+    per generation of SymLA's and MetaRNN's variants at the same lifetime (means over variants) and their ratio, the generations of
     MetaRNN that one of SymLA's costs."""
     rows = []
-    is_rnn = wall["variant"].str.startswith("metarnn")
+    is_rnn = wall["agent"] == "metarnn"
     for (setting, lifetime), rnn in wall[is_rnn].groupby(["setting", "lifetime"]):
         sym = wall[~is_rnn & (wall["setting"] == setting) & (wall["lifetime"] == lifetime)]
         if sym.empty:

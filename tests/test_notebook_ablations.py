@@ -162,3 +162,18 @@ def test_shared_runs_fall_back_to_their_own_folder(tmp_path):
     assert mine.agent_kwargs == {} and mine.checkpoint_dir == str(
         tmp_path / "unseen_tasks" / "symla"
     )
+
+
+def test_cost_ratios_pair_the_agents_at_the_same_lifetime():
+    wall = pd.DataFrame(
+        dict(
+            setting=["grid", "grid", "grid", "cartpole"],
+            variant=["gates+mean", "metarnn", "metarnn lr/2", "gates+mean L500"],
+            agent=["symla", "metarnn", "metarnn", "symla"],
+            lifetime=[200, 200, 200, 500],
+            seconds_per_generation=[0.8, 0.1, 0.06, 1.5],
+        )
+    )
+    out = budget.cost_ratios(wall)
+    assert out[["setting", "lifetime"]].values.tolist() == [["grid", 200]]  # no MetaRNN on cartpole
+    assert np.isclose(out["metarnn_s"].iloc[0], 0.08) and np.isclose(out["ratio"].iloc[0], 10.0)

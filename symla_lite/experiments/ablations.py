@@ -190,16 +190,20 @@ def run(preset: str, seed: int, checkpoints=None, plan: dict | None = None, prog
     }
     results = {sv: runs[max(runs)] for sv, runs in staged.items()}
     tests = meta_test(preset, seed, results)
-    budget = [
-        meta_test(preset, seed, {sv: runs[m]}).assign(generation=m)
-        for sv, runs in staged.items()
-        if len(runs) > 1
-        for m in runs
-    ]
+    budget = []
+    for (s, v), runs in staged.items():
+        if len(runs) == 1:
+            continue
+        early = sorted(runs)[:-1]  # the last milestone is the whole run, tested above
+        df = meta_test(preset, seed, {(s, v): [r for m in early for r in runs[m]]})
+        df["generation"] = [m for m in early for _ in runs[m]]
+        last = tests[(tests["setting"] == s) & (tests["variant"] == v)]
+        budget += [df, last.assign(generation=max(runs))]
     wall = [
         dict(
             setting=s,
             variant=v,
+            agent=runs[0].config.agent,
             lifetime=runs[0].config.hyper()["lifetime"],
             generations=runs[0].config.hyper()["generations"],
             seconds=runs[0].elapsed_s,
@@ -323,7 +327,7 @@ def findings(summ: pd.DataFrame) -> str:
             f"{r.variant} {r.score:.2f} ± {r.score_sem:.2f}" for r in sub.itertuples()
         )
         lines.append(f"- **{setting}** ({what}; {int(sub['n_seeds'].min())} seeds): {ranked}.")
-        symla = sub[~sub["variant"].str.startswith("metarnn")]
+        symla = sub[[VARIANTS[v].get("agent", "symla") == "symla" for v in sub["variant"]]]
         if symla.empty:
             continue
         best = symla.iloc[0]
