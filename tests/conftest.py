@@ -1,11 +1,33 @@
-"""Shared fixtures: running a notebook of the repository with papermill into a scratch folder."""
+"""Shared fixtures: running a notebook of the repository with papermill into a scratch folder.
 
+The session shares one JAX compilation cache with every notebook kernel and subprocess the tests
+start (set before jax is imported): the smoke programs, which the batch tests, the notebook tests
+and the meta-training tests compile again and again, compile once. Compiling is most of a smoke
+test's time; a cached program is the same program, so no result changes.
+"""
+
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import papermill
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+    CACHE = tempfile.mkdtemp(prefix="symla_lite_jax_cache_")
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = CACHE
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+else:
+    CACHE = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_compilation_cache():
+    yield
+    if CACHE is not None:
+        shutil.rmtree(CACHE, ignore_errors=True)
 
 
 @pytest.fixture
