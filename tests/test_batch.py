@@ -396,3 +396,12 @@ def test_the_atlas_runs_after_the_experiments_and_before_claims(tmp_path):
     assert contract.reads("atlas", ["bandits", "unseen_environments"]) == ["unseen_environments"]
     assert contract.reads("claims", ["bandits", "atlas"]) == ["bandits", "atlas"]
     assert contract.reads("bandits", ["ablations"]) == []
+
+
+def test_kernels_share_a_compilation_cache_beside_the_checkpoints(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("JAX_COMPILATION_CACHE_DIR", raising=False)
+    assert cli.main(["--preset", "smoke", *dirs(tmp_path), "--list"]) == 0
+    assert os.environ["JAX_COMPILATION_CACHE_DIR"] == str(tmp_path / "checkpoints" / "jax_cache")
+    monkeypatch.setenv("JAX_COMPILATION_CACHE_DIR", str(tmp_path / "mine"))  # a reader's own wins
+    assert cli.main(["--preset", "smoke", *dirs(tmp_path), "--list"]) == 0
+    assert os.environ["JAX_COMPILATION_CACHE_DIR"] == str(tmp_path / "mine")

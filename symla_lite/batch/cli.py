@@ -3,6 +3,7 @@
 import argparse
 import contextlib
 import datetime
+import os
 import signal
 import sys
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from symla_lite.batch.plan import (
 )
 from symla_lite.batch.runner import NotebookFailed, mute, recorded_files, run_notebook
 from symla_lite.presets import PRESETS
+
+COMPILATION_CACHE = "jax_cache"  # a folder of --checkpoint-dir
 
 
 @dataclass
@@ -112,6 +115,11 @@ def _main(args) -> int:
     common = {"preset": args.preset, "seed": args.seed, **{k: getattr(args, k) for k in DIR_PARAMS}}
     plan_parameters(notebooks, common, args.extra)
 
+    # The kernels share one JAX compilation cache beside the checkpoints: a program that several
+    # notebooks, or a rerun, compile again is read back (the same program: results do not change).
+    os.environ.setdefault(
+        "JAX_COMPILATION_CACHE_DIR", str(resolve(args.checkpoint_dir) / COMPILATION_CACHE)
+    )
     with contextlib.nullcontext() if args.list else batch_lock(dirs["results"]):
         return _run(Batch(args, dirs), notebooks)
 
