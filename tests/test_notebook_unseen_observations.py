@@ -6,6 +6,7 @@ import papermill
 import pytest
 
 from symla_lite import verdict
+from symla_lite.experiments import unseen_observations
 
 
 def test_unseen_observations_notebook_smoke(run_notebook, check_figure_and_record):
@@ -43,6 +44,24 @@ def test_unseen_observations_notebook_smoke(run_notebook, check_figure_and_recor
     obs = claims[claims["claim"].str.startswith("observations permuted")].iloc[0]
     assert obs["symla"] == pytest.approx(0.0, abs=1e-6)  # SymLA's return does not move
     check_figure_and_record(d, "unseen_observations")
+    parts = pd.read_csv(d["results"] / "unseen_observations_parts.csv")
+    assert len(parts) == len(df) * unseen_observations.PARTS
+    per_run = parts.groupby(["method", "seed", "setting"], dropna=False)
+    assert (per_run["steps"].sum() == 50).all()  # the smoke lifetime, split into parts
+    falls = per_run["falls_mean"].sum().rename("parts").reset_index()
+    both = falls.merge(df, on=["method", "seed", "setting"])
+    np.testing.assert_allclose(both["parts"], both["falls_mean"])
+    for ext in ("png", "pdf"):
+        assert (d["figures"] / f"unseen_observations_parts.{ext}").stat().st_size > 1000
+
+
+def test_falls_per_part_splits_the_lifetime_in_order():
+    falls = np.zeros((2, 10))
+    falls[0, [0, 4, 9]] = 1
+    falls[1, 5] = 1
+    per_part, steps = unseen_observations.falls_per_part(falls, 4)
+    assert steps == [3, 3, 2, 2]
+    np.testing.assert_array_equal(per_part, [[1, 1, 0, 1], [0, 1, 0, 0]])
 
 
 def test_unseen_observations_rejects_bad_preset(run_notebook):

@@ -69,6 +69,32 @@ def summary(df: pd.DataFrame, value: str = "return") -> pd.DataFrame:
     return verdict.over_seeds(df, ["method", "setting"], f"{value}_mean", f"{value}_sem")
 
 
+def through_lifetime(parts: pd.DataFrame) -> str:
+    """Markdown: falls in each part of the lifetime as trained, per method (mean over seeds), and
+    whether SymLA's fall less in the last part than in the second (learning within the lifetime;
+    the first part is lower for any policy)."""
+    sub = parts[parts["setting"] == "as_trained"]
+    mean = sub.groupby(["method", "part"])["falls_mean"].mean()
+    lines = [
+        f"- {m}: falls per part " + ", ".join(f"{v:.2f}" for v in mean.loc[m])
+        for m in (*METHODS, "random")
+    ]
+    sym = sub[sub["method"] == "symla"].pivot(index="seed", columns="part", values="falls_mean")
+    drop, se = verdict.across(sym[sym.columns[1]] - sym[sym.columns[-1]])
+    learns = drop > 2 * se
+    lines.append(
+        f"\nSymLA's falls from the second part to the last drop by {drop:.2f} ± {se:.2f} (mean ± "
+        "SE across seeds): "
+        + (
+            "a fall rate that decreases through the lifetime, learning within it."
+            if learns
+            else "no decrease beyond 2 standard errors: what it meta-learned behaves as a fixed "
+            "controller, not as a learner that improves within the lifetime."
+        )
+    )
+    return "\n".join(lines)
+
+
 def claims(rows: list[dict], df: pd.DataFrame) -> str:
     """Markdown: the return per lifetime by method and setting (mean ± SE across seeds, from
     `df`), and every claim with its verdict, read from `rows`."""

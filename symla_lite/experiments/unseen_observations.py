@@ -15,6 +15,17 @@ SETTINGS = {
 }
 METHODS = ("symla", "metarnn")  # meta-trained, one run per seed of presets.seeds(seed)
 ENV = "CartPole-v1"
+# The test lifetimes are split into PARTS consecutive parts and the falls counted in each: a learner
+# falls less in later parts; a fixed controller falls as often in every part after the first (the
+# first is lower for any policy: no fall comes before the first episode's length).
+PARTS = 4
+
+
+def falls_per_part(falls: np.ndarray, parts: int = PARTS) -> tuple[np.ndarray, list[int]]:
+    """falls: [lifetimes, L] (1 where the pole fell) -> ([lifetimes, parts] falls in each
+    consecutive part of the lifetime, the steps of each part; parts differ by at most one step)."""
+    chunks = np.array_split(np.asarray(falls, np.float64), parts, axis=1)
+    return np.stack([c.sum(1) for c in chunks], axis=1), [c.shape[1] for c in chunks]
 
 
 def run(preset: str, seed: int, checkpoints, progress: bool = True) -> dict:
@@ -40,7 +51,7 @@ def run(preset: str, seed: int, checkpoints, progress: bool = True) -> dict:
     runs.append(("random", None, agents.make("random"), {}))
     n = presets.evaluation(preset)["rl_tests"]
     key = evaluation.test_key(seed, "unseen_observations")
-    rows = []
+    rows, part_rows = [], []
     for setting, kw in SETTINGS.items():
         test = evaluation.test_set(envs.make(ENV, **kw), key, n)
         for method, s, agent, params in runs:
@@ -51,6 +62,14 @@ def run(preset: str, seed: int, checkpoints, progress: bool = True) -> dict:
             rows.append(
                 {**row, "falls_mean": float(falls.mean()), "falls_sem": evaluation.sem(falls)}
             )
+            per_part, steps = falls_per_part(r == 0)
+            part_rows += [
+                dict(method=method, seed=s, setting=setting, part=i + 1, steps=steps[i],
+                     falls_mean=float(f.mean()), falls_sem=evaluation.sem(f))
+                for i, f in enumerate(per_part.T)
+            ]  # fmt: skip
     df = pd.DataFrame(rows).assign(lifetime=length, preset=preset)
-    df["seed"] = df["seed"].astype("Int64")
-    return {"results": df, "training": pd.concat(history, ignore_index=True)}
+    parts = pd.DataFrame(part_rows).assign(lifetime=length, preset=preset)
+    for frame in (df, parts):
+        frame["seed"] = frame["seed"].astype("Int64")
+    return {"results": df, "parts": parts, "training": pd.concat(history, ignore_index=True)}

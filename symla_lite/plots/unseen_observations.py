@@ -32,3 +32,24 @@ def plot(df: pd.DataFrame):
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
+
+
+def plot_parts(parts: pd.DataFrame):
+    """Falls in each part of the lifetime as trained: one line per meta-training seed (random
+    policy: its mean over test lifetimes, dashed). Flat after the first part: no learning within
+    the lifetime."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    sub = parts[parts["setting"] == "as_trained"]
+    for method in (*METHODS, "random"):
+        for i, (_, g) in enumerate(sub[sub["method"] == method].groupby("seed", dropna=False)):
+            ax.plot(
+                g["part"], g["falls_mean"], marker="o", c=COLORS[method],
+                ls="--" if method == "random" else "-", label=method if i == 0 else None,
+            )  # fmt: skip
+    ax.set_xticks(sorted(sub["part"].unique()))
+    ax.set_xlabel("part of the lifetime (consecutive, equal steps)")
+    ax.set_ylabel("falls in the part")
+    ax.set_title("CartPole-v1 as trained: falls through the lifetime", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
