@@ -71,8 +71,8 @@ def summary(df: pd.DataFrame, value: str = "return") -> pd.DataFrame:
 
 def through_lifetime(parts: pd.DataFrame) -> str:
     """Markdown: falls in each part of the lifetime as trained, per method (mean over seeds), and
-    whether SymLA's fall less in the last part than in the second (learning within the lifetime;
-    the first part is lower for any policy)."""
+    whether SymLA's fall less in the last part than in the second (improving through the
+    lifetime; the first part is lower for any policy)."""
     sub = parts[parts["setting"] == "as_trained"]
     mean = sub.groupby(["method", "part"])["falls_mean"].mean()
     lines = [
@@ -86,10 +86,11 @@ def through_lifetime(parts: pd.DataFrame) -> str:
         f"\nSymLA's falls from the second part to the last drop by {drop:.2f} ± {se:.2f} (mean ± "
         "SE across seeds): "
         + (
-            "a fall rate that decreases through the lifetime, learning within it."
+            "a fall rate that decreases through the lifetime: it keeps learning within it."
             if learns
-            else "no decrease beyond 2 standard errors: what it meta-learned behaves as a fixed "
-            "controller, not as a learner that improves within the lifetime."
+            else "no decrease beyond 2 standard errors. Whatever SymLA infers within a lifetime (by "
+            "its symmetries it must find out from experience which action does what) it infers "
+            "early; it does not keep improving through the lifetime."
         )
     )
     return "\n".join(lines)
