@@ -3,6 +3,7 @@
 import contextlib
 import os
 import pickle
+import re
 import secrets
 from pathlib import Path
 
@@ -25,6 +26,23 @@ def atomic_path(path):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+# The name `_new_file_beside` gives a temporary file: .<stem>.<8 hex digits><suffix>
+TEMPORARY = re.compile(r"\..+\.[0-9a-f]{8}(\.[^.]+)?")
+
+
+def remove_temporaries(folder) -> list[Path]:
+    """Delete the temporary files of atomic writes below `folder` (a writer killed mid-write, by
+    SIGKILL, cannot delete its own); returns them. Only for folders no live process writes to."""
+    folder = Path(folder)
+    found = [
+        p for p in folder.rglob(".*") if p.is_file() and TEMPORARY.fullmatch(p.name)
+    ] if folder.is_dir() else []  # fmt: skip
+    for p in found:
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+    return found
 
 
 def _new_file_beside(path: Path) -> Path:

@@ -34,3 +34,15 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
         tmp.write_bytes(b"half")
         raise RuntimeError
     assert path.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["x.bin"]
+
+
+def test_remove_temporaries_deletes_only_what_atomic_writes_leave(tmp_path):
+    keep = [tmp_path / "a.csv", tmp_path / ".hidden", tmp_path / "sub" / ".x.partial.ipynb"]
+    for p in keep:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("x")
+    left = io._new_file_beside(tmp_path / "sub" / "checkpoint.pkl")  # as a killed writer leaves it
+    other = io._new_file_beside(tmp_path / "fig.png")
+    assert sorted(io.remove_temporaries(tmp_path)) == sorted([left, other])
+    assert all(p.exists() for p in keep) and not left.exists() and not other.exists()
+    assert io.remove_temporaries(tmp_path / "missing") == []

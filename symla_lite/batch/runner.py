@@ -11,10 +11,20 @@ import json
 import logging
 import os
 import signal
+import time
 from pathlib import Path
 
-from symla_lite.batch.contract import KERNEL, PLAIN_PROGRESS, ROOT, resolve, sha256_file, show
+from symla_lite.batch.contract import (
+    DIR_PARAMS,
+    KERNEL,
+    PLAIN_PROGRESS,
+    ROOT,
+    resolve,
+    sha256_file,
+    show,
+)
 from symla_lite.batch.display import ANSI, CellCounter, KernelLog, Live
+from symla_lite.io import remove_temporaries
 
 # Loggers that report on the kernel and the event loop that talks to it; an interrupted batch
 # mutes them, since what they would say then is about the kernel the batch itself stopped.
@@ -48,6 +58,8 @@ def run_notebook(nb, executed: Path, log_path: Path, prefix: str) -> float:
             kill_kernels()
             with contextlib.suppress(OSError):
                 partial.unlink()
+            for key in DIR_PARAMS:  # what the killed kernel was writing when it died
+                remove_temporaries(resolve(nb.params[key]))
             raise
         os.replace(partial, executed)
         return live.elapsed()
@@ -139,18 +151,36 @@ def mute() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
-def kill_kernels() -> None:
-    """Stop the kernels this process started (each leads its own process group)."""
+def kill_kernels(wait_s: float = 10.0) -> None:
+    """Stop the kernels this process started (each leads its own process group), and wait until
+    they run no more (dead or a zombie), at most `wait_s`."""
     me = str(os.getpid())
     proc = Path("/proc")
     if not proc.is_dir():
         return  # elsewhere the kernel notices its parent is gone and exits by itself
+    killed = []
     for p in proc.iterdir():
         if not p.name.isdigit():
             continue
         with contextlib.suppress(OSError, IndexError):
-            if (p / "stat").read_text().rsplit(")", 1)[1].split()[1] == me:
+            if _stat(p)[1] == me:
                 _kill(int(p.name))
+                killed.append(p)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline and any(_running(p) for p in killed):
+        time.sleep(0.01)
+
+
+def _stat(p: Path) -> list[str]:
+    """/proc/<pid>/stat after the command name: state, parent pid, ..."""
+    return (p / "stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _running(p: Path) -> bool:
+    try:
+        return _stat(p)[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _kill(pid: int) -> None:
