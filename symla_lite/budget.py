@@ -30,14 +30,20 @@ def train_milestones(
     folder = Path(config.checkpoint_dir) if config.checkpoint_dir else None
     seeds = [int(s) for s in seeds]
     identity = {**config.identity(), "seed": seeds}
-    out = {}
+    lost = _not_kept(config, milestones)
+    if lost:
+        raise ValueError(
+            f"the checkpoint in {folder} is past milestone {lost[0]} and its results were not "
+            "kept: delete the folder to recompute"
+        )
+    out, built = {}, None
     for m in milestones:
         path = folder / f"milestone_{m}.pkl" if folder else None
         if path is not None and path.exists():
             saved = io.load_pickle(path)
             if saved["identity"] != identity:
                 raise ValueError(f"{path} was made with a different config: delete it")
-            agent, env = meta.build(config)
+            agent, env = built = built or meta.build(config)
             out[m] = [
                 meta.TrainResult(
                     params=jax.tree.map(jnp.asarray, p),
@@ -50,12 +56,6 @@ def train_milestones(
                 for s, p, h in zip(seeds, saved["params"], saved["history"], strict=True)
             ]
             continue
-        ckpt = folder / meta.CHECKPOINT if folder else None
-        if ckpt is not None and ckpt.exists() and io.load_pickle(ckpt)["generation"] > m:
-            raise ValueError(
-                f"the checkpoint in {folder} is past milestone {m} and its results were not kept: "
-                "delete the folder to recompute"
-            )
         resume = "auto" if folder else False
         out[m] = meta.train_seeds(dataclasses.replace(config, generations=m, resume=resume), seeds)
         if path is not None and jax.process_index() == 0:
@@ -72,12 +72,21 @@ def train_milestones(
 def milestones_recoverable(config: meta.TrainConfig, milestones) -> bool:
     """Whether `train_milestones(config, ..., milestones)` can run from `config.checkpoint_dir`:
     no checkpoint there, or none past a milestone whose results were not kept."""
+    return not _not_kept(config, milestones)
+
+
+def _not_kept(config: meta.TrainConfig, milestones) -> list[int]:
+    """The milestones (sorted) that the checkpoint in `config.checkpoint_dir` has passed without
+    keeping their results (no milestone_<m>.pkl)."""
     folder = Path(config.checkpoint_dir) if config.checkpoint_dir else None
-    ckpt = folder / meta.CHECKPOINT if folder else None
-    if ckpt is None or not ckpt.exists():
-        return True
-    generation = io.load_pickle(ckpt)["generation"]
-    return all(generation <= m or (folder / f"milestone_{m}.pkl").exists() for m in milestones)
+    if folder is None or not (folder / meta.CHECKPOINT).exists():
+        return []
+    generation = io.load_pickle(folder / meta.CHECKPOINT)["generation"]
+    return [
+        m
+        for m in sorted(milestones)
+        if generation > m and not (folder / f"milestone_{m}.pkl").exists()
+    ]
 
 
 def extrapolate(budget: pd.DataFrame, targets: dict, settings: dict) -> pd.DataFrame:
@@ -125,8 +134,8 @@ def extrapolate(budget: pd.DataFrame, targets: dict, settings: dict) -> pd.DataF
 
 def cost_ratios(wall: pd.DataFrame) -> pd.DataFrame:
     """Per setting with MetaRNN variants (wall: `ablations.run`'s, with its `agent` column): seconds
-    per generation of SymLA's and MetaRNN's variants at the same lifetime (means over variants) and their ratio, the generations of
-    MetaRNN that one of SymLA's costs."""
+    per generation of SymLA's and MetaRNN's variants at the same lifetime (means over variants)
+    and their ratio, the generations of MetaRNN that one of SymLA's costs."""
     rows = []
     is_rnn = wall["agent"] == "metarnn"
     for (setting, lifetime), rnn in wall[is_rnn].groupby(["setting", "lifetime"]):

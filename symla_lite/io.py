@@ -36,9 +36,9 @@ def remove_temporaries(folder) -> list[Path]:
     """Delete the temporary files of atomic writes below `folder` (a writer killed mid-write, by
     SIGKILL, cannot delete its own); returns them. Only for folders no live process writes to."""
     folder = Path(folder)
-    found = [
-        p for p in folder.rglob(".*") if p.is_file() and TEMPORARY.fullmatch(p.name)
-    ] if folder.is_dir() else []  # fmt: skip
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.rglob(".*") if p.is_file() and TEMPORARY.fullmatch(p.name)]
     for p in found:
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
