@@ -54,6 +54,8 @@ class TrainConfig:
     lr: float | None = None
     std: float | None = None
     hidden: int | None = None
+    # None: constant ES noise; d in (0, 1]: the noise decays by d per generation (make_strategy)
+    std_decay: float | None = None
     member_batch: int = 8  # members evaluated together (cache-sized chunks beat one big vmap)
     checkpoint_dir: str | None = None
     checkpoint_every: int = 25
@@ -72,6 +74,8 @@ class TrainConfig:
         for k in ("num_evals", "lifetime", "generations"):
             if hp[k] < 1:
                 raise ValueError(f"{k} must be >= 1, got {hp[k]}")
+        if self.std_decay is not None and not 0 < self.std_decay <= 1:
+            raise ValueError(f"std_decay must be None or in (0, 1], got {self.std_decay}")
         return hp
 
     def identity(self) -> dict:
@@ -81,6 +85,8 @@ class TrainConfig:
         """
         skip = {"checkpoint_dir", "checkpoint_every", "resume", "progress", "generations"}
         skip |= {"shard", "distributed"}  # how it runs, not what it computes
+        if self.std_decay is None:  # left out when unset, so older checkpoints still match
+            skip.add("std_decay")
         d = {k: v for k, v in dataclasses.asdict(self).items() if k not in skip}
         d["hyper"] = {k: v for k, v in self.hyper().items() if k != "generations"}
         return d
@@ -120,13 +126,21 @@ def train_auto(
     return train_seeds(config, seeds)
 
 
-def make_strategy(template, hp: dict) -> Open_ES:
+def make_strategy(template, hp: dict, std_decay: float | None = None) -> Open_ES:
+    """OpenAI-ES with antithetic sampling, Adam and centered ranks; the noise std constant, or
+    decaying: evosax's tell sets it to std * std_decay**counter (the counter before it counts
+    that generation), so generation g >= 1 samples with std * std_decay**(g - 1), and a resumed
+    run continues the same schedule."""
+    if std_decay is None:
+        std_schedule = optax.constant_schedule(hp["std"])
+    else:
+        std_schedule = optax.exponential_decay(hp["std"], transition_steps=1, decay_rate=std_decay)
     return Open_ES(
         population_size=hp["population"],
         solution=template,
         use_antithetic_sampling=True,
         optimizer=optax.adam(hp["lr"], b1=0.9, b2=0.999),
-        std_schedule=optax.constant_schedule(hp["std"]),
+        std_schedule=std_schedule,
         fitness_shaping_fn=centered_rank_fitness_shaping_fn,
     )
 
@@ -247,7 +261,7 @@ def train_seeds(config: TrainConfig, seeds) -> list[TrainResult]:
     lead = jax.process_index() == 0  # the one host that reports and writes checkpoints
     keys = [jax.random.split(jax.random.key(s), 3) for s in seeds]  # k_init, k_es, k_run each
     inits = [agent.init(k[0]) for k in keys]
-    strategy = make_strategy(inits[0], hp)
+    strategy = make_strategy(inits[0], hp, config.std_decay)
     states = tuple(
         strategy.init(k[1], init, strategy.default_params)
         for k, init in zip(keys, inits, strict=True)

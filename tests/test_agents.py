@@ -42,6 +42,7 @@ symla_configs = st.sampled_from(
         dict(hidden=3, message_reduce="mean"),
         dict(hidden=4, layers=2, widths=(3,)),
         dict(hidden=2, micro_ticks=3, fwd_size=3, bwd_size=2),
+        dict(hidden=3, readout_bound=0.5),
     ]
 )
 
@@ -149,6 +150,19 @@ def test_symla_gate_biases_initialise_the_shared_lstm():
     np.testing.assert_array_equal(params.lstm.bias[8:], 0.0)
     plain = agents.make("symla", hidden=4, input_bias=0.0, forget_bias=1.0)
     np.testing.assert_array_equal(plain.init(jax.random.key(0)).lstm.bias[:8], [0] * 4 + [1] * 4)
+
+
+def test_symla_bounded_readout_squashes_the_logits():
+    free = agents.make("symla", hidden=4, input_bias=0.0, forget_bias=1.0)
+    params = scaled(free.init(jax.random.key(3)), 3.0)
+    obs, acts, rews = sequence(3, 3, 4)
+    logits = run(free, params, obs, acts, rews, 4)
+    bound = agents.make("symla", hidden=4, input_bias=0.0, forget_bias=1.0, readout_bound=0.5)
+    bounded = run(bound, params, obs, acts, rews, 4)
+    np.testing.assert_allclose(bounded, 0.5 * np.tanh(logits / 0.5), rtol=1e-5, atol=1e-6)
+    assert np.abs(logits).max() > 0.5 >= np.abs(bounded).max()
+    with pytest.raises(ValueError, match="readout_bound"):
+        agents.make("symla", readout_bound=0.0)
 
 
 def test_metarnn_shapes_and_no_invariance():

@@ -57,3 +57,15 @@ def test_rejects_bad_size():
         envs.make("gridworld", size=1)
     with pytest.raises(ValueError, match="unknown environment"):
         envs.make("grid")
+
+
+def test_position_observation_is_the_agents_own_cell():
+    env = envs.make("gridworld", size=3, max_steps=5, observe="position")
+    p = fixed()[1]
+    obs, s = env.reset(jax.random.key(0), p)
+    np.testing.assert_allclose(obs, [0.5, 0.5])  # (row, column) / (size - 1)
+    obs, *_ = env.step(jax.random.key(1), s, 3, p)  # right
+    np.testing.assert_allclose(obs, [0.5, 1.0])
+    assert env.observation_space(p).shape == (2,) and env.name == "GridWorld-3-position"
+    with pytest.raises(ValueError, match="observe"):
+        envs.make("gridworld", observe="pixels")

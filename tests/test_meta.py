@@ -1,6 +1,7 @@
 """ES meta-training: it learns, it is deterministic, it resumes exactly, it rejects bad input."""
 
 import dataclasses
+import pickle
 
 import jax
 import numpy as np
@@ -96,6 +97,23 @@ def test_resume_errors(tmp_path):
                 agent="metarnn", preset="smoke", seed=5, checkpoint_dir=ckpt, resume=True
             )
         )
+
+
+def test_decaying_noise_follows_its_schedule_and_keeps_older_checkpoints_valid(tmp_path):
+    cfg = meta.TrainConfig(agent="metarnn", preset="smoke", progress=False)
+    assert "std_decay" not in cfg.identity()  # unset: identities of older checkpoints still match
+    decay = dataclasses.replace(cfg, std_decay=0.9, checkpoint_dir=str(tmp_path / "d"))
+    assert decay.identity()["std_decay"] == 0.9
+    decayed = meta.train(decay)
+    with open(tmp_path / "d" / meta.CHECKPOINT, "rb") as f:
+        (state,) = pickle.load(f)["es_state"]
+    gens, std = cfg.hyper()["generations"], cfg.hyper()["std"]
+    # the last tell set the noise for the next generation from the counter before it counted
+    assert float(state.std) == pytest.approx(std * 0.9 ** (gens - 1), rel=1e-5)
+    constant = meta.train(cfg)
+    assert not np.array_equal(flat(decayed.params), flat(constant.params))
+    with pytest.raises(ValueError, match="std_decay"):
+        dataclasses.replace(cfg, std_decay=1.5).hyper()
 
 
 def test_bad_config_errors():

@@ -67,6 +67,29 @@ def test_variants_are_spelled_out_and_checked():
         ablations.run("smoke", 0, plan={"grid": ["nope"]})
 
 
+def test_scaled_variants_resolve_against_the_preset():
+    lite = ablations.presets.preset("lite", "rl")
+    x4 = ablations.config("lite", "cartpole", "gates+mean L500 x4").hyper()
+    assert (x4["lifetime"], x4["generations"]) == (500, 4 * lite["generations"])
+    assert ablations.milestones("lite", "cartpole", "gates+mean L500 x4") == [
+        lite["generations"],
+        2 * lite["generations"],
+        4 * lite["generations"],
+    ]
+    pop = ablations.config("lite", "cartpole", "gates+mean pop x2").hyper()
+    assert (pop["population"], pop["num_evals"]) == (2 * lite["population"], lite["num_evals"] // 2)
+    decay = ablations.config("lite", "cartpole", "gates+mean std decay").std_decay
+    assert decay ** (lite["generations"] / 2) == pytest.approx(0.5)  # halved every half-run
+    bounded = ablations.config("lite", "cartpole", "gates+mean bounded")
+    assert bounded.agent_kwargs["readout_bound"] == 2.0
+    assert (
+        ablations.config("lite", "grid", "gates+mean position").env_kwargs["observe"] == "position"
+    )
+    assert not set(ablations.GRID_ONLY) & set(ablations.PLAN["paper"]["cartpole"])
+    with pytest.raises(ValueError, match="grid settings only"):
+        ablations.run("smoke", 0, plan={"cartpole": ["gates+mean 6x6"]})
+
+
 def test_extrapolate_reads_the_budget_line():
     gens = [100, 200, 400]
     rows = [

@@ -9,7 +9,8 @@ paper). At each micro tick every cell reads [x_a, y_b, r, fwd_b, bwd_a] and its 
 - r: the previous reward;
 - fwd_b = reduce_a (h[a, b] @ W_fwd), bwd_a = reduce_b (h[a, b] @ W_bwd): the layer's own messages.
 
-The logits are the first component of the last layer's forward messages. Sums over a and over b
+The logits are the first component of the last layer's forward messages (squashed into
+[-readout_bound, readout_bound] when that is set). Sums over a and over b
 make the logits invariant to permuting observation components and equivariant to permuting actions,
 and nothing in the parameters depends on A or B.
 """
@@ -59,6 +60,9 @@ class SymLA(AnySize):
     input_bias, forget_bias: initial input- and forget-gate biases of the shared LSTM: -5 and +5,
         the offsets of the VSML code (cells keep their memory and write slowly); 0 and 1 are the
         usual LSTM initialisation.
+    readout_bound: None (default: the logits as they are) or b > 0: logits b * tanh(logits / b),
+        so that no action's log-odds against another exceed 2b (the policy cannot commit fully
+        to one action); an ablation option.
     The defaults are the recipe the ablation chose (notebooks/ablations.ipynb): with `sum`
     messages and biases 0 and 1 SymLA did not meta-learn the grid world at the lite budget.
     """
@@ -73,6 +77,7 @@ class SymLA(AnySize):
     init_state: str = "zeros"
     input_bias: float = -5.0
     forget_bias: float = 5.0
+    readout_bound: float | None = None
     name: str = "symla"
 
     def __post_init__(self):
@@ -89,6 +94,8 @@ class SymLA(AnySize):
             raise ValueError(f"message_reduce must be 'sum' or 'mean', got {self.message_reduce!r}")
         if self.init_state not in INIT_STATES:
             raise ValueError(f"init_state must be one of {INIT_STATES}, got {self.init_state!r}")
+        if self.readout_bound is not None and not self.readout_bound > 0:
+            raise ValueError(f"readout_bound must be None or > 0, got {self.readout_bound}")
         for field in ("hidden", "micro_ticks", "fwd_size", "bwd_size"):
             if getattr(self, field) < 1:
                 raise ValueError(f"SymLA {field} must be >= 1, got {getattr(self, field)}")
@@ -206,4 +213,7 @@ class SymLA(AnySize):
         r = jnp.asarray(prev_reward, jnp.float32)
         for _ in range(self.micro_ticks):
             state = self._tick(params, state, obs, action_1h, r)
-        return state.layers[-1].fwd[:, 0], state
+        logits = state.layers[-1].fwd[:, 0]
+        if self.readout_bound is not None:
+            logits = self.readout_bound * jnp.tanh(logits / self.readout_bound)
+        return logits, state

@@ -8,8 +8,11 @@ collects it (reward `heart_reward` or `trap_reward`) and ends the episode; an ep
 after `max_steps` steps. The observation is float32[4], the offsets (row, column) from the agent
 to the heart and then to the trap, divided by size - 1: which inputs belong to which object is
 visible to an agent that can tell its inputs apart (MetaRNN) and not to one invariant to input
-order (SymLA), which must learn from rewards which object pays. `swap=True` swaps the two rewards
-(the unseen task of SPEC section 4 item 4). info["object"] is 1 for a heart, -1 for a trap, else 0.
+order (SymLA), which must learn from rewards which object pays. `observe="position"` (an ablation
+of the reconstruction) shows float32[2] instead, the agent's own (row, column) divided by size - 1:
+the objects are then invisible and where they lie is learned from rewards within the lifetime.
+`swap=True` swaps the two rewards (the unseen task of SPEC section 4 item 4). info["object"] is 1
+for a heart, -1 for a trap, else 0.
 """
 
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from flax import struct
 from gymnax.environments import environment, spaces
 
 MOVES = jnp.array([[-1, 0], [1, 0], [0, -1], [0, 1]], jnp.int32)  # up, down, left, right
+OBSERVE = ("offsets", "position")
 
 
 @struct.dataclass
@@ -45,8 +49,11 @@ class GridWorld(environment.Environment):
     size: int = 4
     max_steps: int = 20
     swap: bool = False
+    observe: str = "offsets"
 
     def __post_init__(self):
+        if self.observe not in OBSERVE:
+            raise ValueError(f"observe must be one of {OBSERVE}, got {self.observe!r}")
         if self.size < 2:
             raise ValueError(f"grid size must be >= 2 (three distinct cells), got {self.size}")
         if self.max_steps < 1:
@@ -99,6 +106,8 @@ class GridWorld(environment.Environment):
         return self.get_obs(state, params), state
 
     def get_obs(self, state, params=None, key=None):
+        if self.observe == "position":
+            return state.pos.astype(jnp.float32) / (self.size - 1)
         offsets = jnp.concatenate([params.heart - state.pos, params.trap - state.pos])
         return offsets.astype(jnp.float32) / (self.size - 1)
 
@@ -110,7 +119,8 @@ class GridWorld(environment.Environment):
 
     @property
     def name(self) -> str:
-        return f"GridWorld-{self.size}" + ("-swapped" if self.swap else "")
+        position = "-position" if self.observe == "position" else ""
+        return f"GridWorld-{self.size}" + position + ("-swapped" if self.swap else "")
 
     @property
     def num_actions(self) -> int:
@@ -120,4 +130,6 @@ class GridWorld(environment.Environment):
         return spaces.Discrete(4)
 
     def observation_space(self, params=None):
+        if self.observe == "position":
+            return spaces.Box(0.0, 1.0, (2,), jnp.float32)
         return spaces.Box(-1.0, 1.0, (4,), jnp.float32)

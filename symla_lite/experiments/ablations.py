@@ -17,80 +17,16 @@ import numpy as np
 import pandas as pd
 
 from symla_lite import agents, budget, envs, evaluation, meta, presets
-
-# Spelled out in full, so that a variant means the same whatever the package's defaults become.
-BASE = dict(message_reduce="sum", input_bias=0.0, forget_bias=1.0, init_state="zeros")
-VSML_GATES = dict(input_bias=-5.0, forget_bias=5.0)
-
-VARIANTS: dict[str, dict] = {
-    "base": {},
-    "gates": dict(agent_kwargs=VSML_GATES),
-    "mean": dict(agent_kwargs=dict(message_reduce="mean")),
-    "gates+mean": dict(agent_kwargs=dict(VSML_GATES, message_reduce="mean")),
-    "gates+mean+partial": dict(
-        agent_kwargs=dict(VSML_GATES, message_reduce="mean", init_state="partial")
-    ),
-    "gates+mean+random": dict(
-        agent_kwargs=dict(VSML_GATES, message_reduce="mean", init_state="random")
-    ),
-    "gates+mean+2layers": dict(agent_kwargs=dict(VSML_GATES, message_reduce="mean", layers=2)),
-    "gates+mean lr/2": dict(agent_kwargs=dict(VSML_GATES, message_reduce="mean"), lr_scale=0.5),
-    "gates+mean std/2": dict(agent_kwargs=dict(VSML_GATES, message_reduce="mean"), std_scale=0.5),
-    "gates+mean sparse": dict(
-        agent_kwargs=dict(VSML_GATES, message_reduce="mean"), env_kwargs=dict(reward="sparse")
-    ),
-    "gates+mean L500": dict(agent_kwargs=dict(VSML_GATES, message_reduce="mean"), lifetime=500),
-    # the baseline under the same ES search (its own options are the package's defaults)
-    "metarnn": dict(agent="metarnn"),
-    "metarnn lr/2": dict(agent="metarnn", lr_scale=0.5),
-    "metarnn std/2": dict(agent="metarnn", std_scale=0.5),
-}
-
-# What the notebook runs per preset: setting -> variants (lite: the factors that decided, within
-# the batch's budget; paper: everything).
-PLAN = {
-    "smoke": {
-        "grid": ["base", "gates+mean", "metarnn"],
-        "projgrid": ["gates+mean"],
-        "cartpole": ["gates+mean"],
-    },
-    "lite": {
-        "grid": ["base", "gates", "mean", "gates+mean", "metarnn", "metarnn lr/2", "metarnn std/2"],
-        "projgrid": ["gates+mean"],
-        "cartpole": [
-            "base",
-            "gates+mean",
-            "gates+mean sparse",
-            "gates+mean+partial",
-            "gates+mean+random",
-            "gates+mean L500",
-        ],
-    },
-    "paper": {
-        "grid": list(VARIANTS),
-        "projgrid": list(VARIANTS),
-        "cartpole": list(VARIANTS),
-    },
-}
-
-# (setting, variant)s of the plan also meta-tested part-way through their meta-training
-# (`budget.train_milestones`), at these fractions of the preset's generations: how the score grows
-# with the ES budget, so that the budget a claim needs can be extrapolated (`extrapolate`).
-BUDGET = {
-    "smoke": [("cartpole", "gates+mean")],
-    "lite": [("cartpole", "gates+mean L500"), ("projgrid", "gates+mean")],
-    "paper": [("cartpole", "gates+mean L500"), ("projgrid", "gates+mean")],
-}
-FRACTIONS = (0.25, 0.5, 1.0)
-
-# (setting, variant) -> (notebook, tag) of an experiment whose own SymLA meta-training is the same
-# run (same environment, preset and seeds; the variant's options are the agent's defaults): the
-# ablation resumes, or writes, that notebook's checkpoint, so a batch meta-trains it once.
-SHARED = {
-    ("grid", "gates+mean"): ("unseen_tasks", "symla"),
-    ("projgrid", "gates+mean"): ("unseen_environments", "symla"),
-    ("cartpole", "gates+mean"): ("unseen_observations", "symla"),
-}
+from symla_lite.ablation_plan import (
+    BASE,
+    BUDGET,
+    FRACTIONS,
+    GRID_ONLY,
+    PLAN,
+    SHARED,
+    VARIANTS,
+    VSML_GATES,  # noqa: F401 (re-exported: the tests read ablations.VSML_GATES)
+)
 
 TRANSFER_ENV = "CartPole-v1"  # where projected grid worlds' meta-parameters are also meta-tested
 SETTINGS = {
@@ -113,6 +49,11 @@ def config(preset: str, setting: str, variant: str, checkpoint_dir=None, progres
     for name in ("lr", "std"):
         if f"{name}_scale" in spec:
             spec[name] = hp[name] * spec.pop(f"{name}_scale")
+    for name in ("generations", "population", "num_evals"):
+        if f"{name}_scale" in spec:
+            spec[name] = max(1, round(hp[name] * spec.pop(f"{name}_scale")))
+    if "std_halflife" in spec:  # a fraction of the preset's generations
+        spec["std_decay"] = 0.5 ** (1.0 / (spec.pop("std_halflife") * hp["generations"]))
     env, env_kwargs = SETTINGS[setting]
     env_kwargs = {**env_kwargs, **spec.pop("env_kwargs", {})}
     return meta.TrainConfig(
@@ -177,10 +118,16 @@ def run(preset: str, seed: int, checkpoints=None, plan: dict | None = None, prog
     plan has none) and "wall" (meta-training seconds per (setting, variant), all its seeds in one
     program, across resumes: wall-clock varies between runs, so it is shown, not written)."""
     plan = PLAN[preset] if plan is None else plan
-    bad = [(s, v) for s, vs in plan.items() for v in vs if s not in SETTINGS or v not in VARIANTS]
+    bad = [
+        (s, v)
+        for s, vs in plan.items()
+        for v in vs
+        if s not in SETTINGS or v not in VARIANTS or (v in GRID_ONLY and s == "cartpole")
+    ]
     if bad:
         raise ValueError(
             f"unknown (setting, variant) {bad}; settings {list(SETTINGS)}, variants {list(VARIANTS)}"
+            f" ({', '.join(GRID_ONLY)}: grid settings only)"
         )
     seeds = presets.seeds(seed)
     staged = {
