@@ -10,54 +10,37 @@ the notebook runs on which setting, `BUDGET[preset]` which are also meta-tested 
 # Spelled out in full, so that a variant means the same whatever the package's defaults become.
 BASE = dict(message_reduce="sum", input_bias=0.0, forget_bias=1.0, init_state="zeros")
 VSML_GATES = dict(input_bias=-5.0, forget_bias=5.0)
+RECIPE = dict(VSML_GATES, message_reduce="mean")  # what the ablation chose: the package's defaults
 
 VARIANTS: dict[str, dict] = {
     "base": {},
     "gates": dict(agent_kwargs=VSML_GATES),
     "mean": dict(agent_kwargs=dict(message_reduce="mean")),
-    "gates+mean": dict(agent_kwargs=dict(VSML_GATES, message_reduce="mean")),
-    "gates+mean+partial": dict(
-        agent_kwargs=dict(VSML_GATES, message_reduce="mean", init_state="partial")
-    ),
-    "gates+mean+random": dict(
-        agent_kwargs=dict(VSML_GATES, message_reduce="mean", init_state="random")
-    ),
-    "gates+mean+2layers": dict(agent_kwargs=dict(VSML_GATES, message_reduce="mean", layers=2)),
-    "gates+mean lr/2": dict(agent_kwargs=dict(VSML_GATES, message_reduce="mean"), lr_scale=0.5),
-    "gates+mean std/2": dict(agent_kwargs=dict(VSML_GATES, message_reduce="mean"), std_scale=0.5),
-    "gates+mean sparse": dict(
-        agent_kwargs=dict(VSML_GATES, message_reduce="mean"), env_kwargs=dict(reward="sparse")
-    ),
-    "gates+mean L500": dict(agent_kwargs=dict(VSML_GATES, message_reduce="mean"), lifetime=500),
+    "gates+mean": dict(agent_kwargs=RECIPE),
+    "gates+mean+partial": dict(agent_kwargs=dict(RECIPE, init_state="partial")),
+    "gates+mean+random": dict(agent_kwargs=dict(RECIPE, init_state="random")),
+    "gates+mean+2layers": dict(agent_kwargs=dict(RECIPE, layers=2)),
+    "gates+mean lr/2": dict(agent_kwargs=RECIPE, lr_scale=0.5),
+    "gates+mean std/2": dict(agent_kwargs=RECIPE, std_scale=0.5),
+    "gates+mean sparse": dict(agent_kwargs=RECIPE, env_kwargs=dict(reward="sparse")),
+    "gates+mean L500": dict(agent_kwargs=RECIPE, lifetime=500),
     # four times the preset's generations at L = 500 (the budget the CartPole claim may need)
-    "gates+mean L500 x4": dict(
-        agent_kwargs=dict(VSML_GATES, message_reduce="mean"), lifetime=500, generations_scale=4
-    ),
+    "gates+mean L500 x4": dict(agent_kwargs=RECIPE, lifetime=500, generations_scale=4),
     # logits b * tanh(logits / b), b = 2: the policy cannot commit fully to one action
-    "gates+mean bounded": dict(
-        agent_kwargs=dict(VSML_GATES, message_reduce="mean", readout_bound=2.0)
-    ),
+    "gates+mean bounded": dict(agent_kwargs=dict(RECIPE, readout_bound=2.0)),
     # the ES noise halves every half of the preset's generations (a quarter of it at the end)
-    "gates+mean std decay": dict(
-        agent_kwargs=dict(VSML_GATES, message_reduce="mean"), std_halflife=0.5
-    ),
+    "gates+mean std decay": dict(agent_kwargs=RECIPE, std_halflife=0.5),
     # twice the population, half the lifetimes per member (the same agent steps per generation)
     "gates+mean pop x2": dict(
-        agent_kwargs=dict(VSML_GATES, message_reduce="mean"),
+        agent_kwargs=RECIPE,
         population_scale=2,
         num_evals_scale=0.5,
     ),
-    "gates+mean evals x2": dict(
-        agent_kwargs=dict(VSML_GATES, message_reduce="mean"), num_evals_scale=2
-    ),
+    "gates+mean evals x2": dict(agent_kwargs=RECIPE, num_evals_scale=2),
     # the grid-world reconstruction (grid settings only): a 6 x 6 grid, and the agent's own position
     # as its observation instead of the offsets to the objects
-    "gates+mean 6x6": dict(
-        agent_kwargs=dict(VSML_GATES, message_reduce="mean"), env_kwargs=dict(size=6, max_steps=24)
-    ),
-    "gates+mean position": dict(
-        agent_kwargs=dict(VSML_GATES, message_reduce="mean"), env_kwargs=dict(observe="position")
-    ),
+    "gates+mean 6x6": dict(agent_kwargs=RECIPE, env_kwargs=dict(size=6, max_steps=24)),
+    "gates+mean position": dict(agent_kwargs=RECIPE, env_kwargs=dict(observe="position")),
     # the baseline under the same ES search (its own options are the package's defaults)
     "metarnn": dict(agent="metarnn"),
     "metarnn lr/2": dict(agent="metarnn", lr_scale=0.5),

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symla_lite import budget, io, meta
+from symla_lite import ablation_plan, budget, io, meta
 from symla_lite.experiments import ablations
 
 
@@ -55,7 +55,11 @@ def test_ablations_notebook_smoke(run_notebook):
 
 def test_variants_are_spelled_out_and_checked():
     cfg = ablations.config("smoke", "cartpole", "gates+mean sparse")
-    assert cfg.agent_kwargs == {**ablations.BASE, **ablations.VSML_GATES, "message_reduce": "mean"}
+    assert cfg.agent_kwargs == {
+        **ablation_plan.BASE,
+        **ablation_plan.VSML_GATES,
+        "message_reduce": "mean",
+    }
     assert cfg.env_kwargs == {"reward": "sparse"}
     half = ablations.config("lite", "grid", "gates+mean lr/2")
     assert half.hyper()["lr"] == ablations.presets.preset("lite", "rl")["lr"] / 2

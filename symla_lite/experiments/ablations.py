@@ -25,7 +25,6 @@ from symla_lite.ablation_plan import (
     PLAN,
     SHARED,
     VARIANTS,
-    VSML_GATES,  # noqa: F401 (re-exported: the tests read ablations.VSML_GATES)
 )
 
 TRANSFER_ENV = "CartPole-v1"  # where projected grid worlds' meta-parameters are also meta-tested
@@ -46,12 +45,10 @@ def config(preset: str, setting: str, variant: str, checkpoint_dir=None, progres
     agent = spec.pop("agent", "symla")
     agent_kwargs = {**(BASE if agent == "symla" else {}), **spec.pop("agent_kwargs", {})}
     hp = presets.preset(preset, "rl")
-    for name in ("lr", "std"):
+    for name in ("lr", "std", "generations", "population", "num_evals"):
         if f"{name}_scale" in spec:
-            spec[name] = hp[name] * spec.pop(f"{name}_scale")
-    for name in ("generations", "population", "num_evals"):
-        if f"{name}_scale" in spec:
-            spec[name] = max(1, round(hp[name] * spec.pop(f"{name}_scale")))
+            value = hp[name] * spec.pop(f"{name}_scale")
+            spec[name] = value if isinstance(hp[name], float) else max(1, round(value))
     if "std_halflife" in spec:  # a fraction of the preset's generations
         spec["std_decay"] = 0.5 ** (1.0 / (spec.pop("std_halflife") * hp["generations"]))
     env, env_kwargs = SETTINGS[setting]
@@ -122,7 +119,9 @@ def run(preset: str, seed: int, checkpoints=None, plan: dict | None = None, prog
         (s, v)
         for s, vs in plan.items()
         for v in vs
-        if s not in SETTINGS or v not in VARIANTS or (v in GRID_ONLY and s == "cartpole")
+        if s not in SETTINGS
+        or v not in VARIANTS
+        or (v in GRID_ONLY and SETTINGS[s][0] != "gridworld")
     ]
     if bad:
         raise ValueError(
