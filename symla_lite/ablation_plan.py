@@ -76,6 +76,8 @@ PLAN = {
     },
 }
 
+PLAN["standard"] = PLAN["lite"]  # the standard preset departs from lite elsewhere (presets)
+
 # (setting, variant)s of the plan also meta-tested part-way through their meta-training
 # (`budget.train_milestones`), at these fractions of the preset's generations: how the score grows
 # with the ES budget, so that the budget a claim needs can be extrapolated (`extrapolate`).
@@ -85,6 +87,7 @@ BUDGET = {
     + [("projgrid", "gates+mean")],
     "paper": [("cartpole", "gates+mean L500"), ("projgrid", "gates+mean")],
 }
+BUDGET["standard"] = BUDGET["lite"]
 FRACTIONS = (0.25, 0.5, 1.0)
 
 # (setting, variant) -> (notebook, tag) of an experiment whose own SymLA meta-training is the same

@@ -89,7 +89,7 @@ def test_bad_input_fails_before_running(tmp_path, capsys, args, words):
 @pytest.mark.parametrize(
     "args, words",
     [
-        (["--preset", "huge"], ["--preset", "huge", "smoke", "lite", "paper"]),
+        (["--preset", "huge"], ["--preset", "huge", "smoke", "lite", "standard", "paper"]),
         (["--seed", "x"], ["--seed"]),
         (["--seed", "-1"], ["--seed", "between 0 and 4294967295", "-1"]),
         (["--seed", str(2**32)], ["--seed", "between 0 and 4294967295"]),
@@ -103,6 +103,22 @@ def test_bad_option_is_a_usage_error(tmp_path, capsys, args, words):
     for word in words:
         assert word in err
     assert not (tmp_path / "results").exists()
+
+
+def test_each_preset_writes_its_own_folders_by_default():
+    lite = cli.parse_args([])
+    assert (lite.results_dir, lite.figures_dir, lite.logs_dir) == ("results", "figures", "logs")
+    std = cli.parse_args(["--preset", "standard"])
+    assert (std.results_dir, std.figures_dir, std.logs_dir) == (
+        str(Path("results", "standard")), str(Path("figures", "standard")),
+        str(Path("logs", "standard")),
+    )  # fmt: skip
+    assert std.checkpoint_dir == lite.checkpoint_dir == "checkpoints"  # per preset inside
+    given = cli.parse_args(["--preset", "paper", "--results-dir", "mine"])
+    assert given.results_dir == "mine" and given.figures_dir == str(Path("figures", "paper"))
+    assert cli.per_preset(Path("notebooks", "executed"), "smoke") == str(
+        Path("notebooks", "executed", "smoke")
+    )
 
 
 def test_notebook_start_rejects_a_bad_seed(tmp_path):

@@ -189,6 +189,11 @@ def test_shared_runs_fall_back_to_their_own_folder(tmp_path):
     assert mine.agent_kwargs == {} and mine.checkpoint_dir == str(
         tmp_path / "unseen_tasks" / "symla"
     )
+    # at standard, CartPole's experiment has settings of its own: the ablation keeps its run
+    std = ablations.config("standard", "cartpole", "gates+mean", ckpts("cartpole-gates+mean"))
+    assert ablations.shared(std, "cartpole", "gates+mean", ckpts, [400]) == std
+    std_grid = ablations.config("standard", "grid", "gates+mean", ckpts("grid-gates+mean"))
+    assert ablations.shared(std_grid, "grid", "gates+mean", ckpts, [400]).agent_kwargs == {}
 
 
 def test_cost_ratios_pair_the_agents_at_the_same_lifetime():

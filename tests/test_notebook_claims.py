@@ -71,6 +71,22 @@ def test_claims_notebook_rejects_another_preset(tmp_path, run_notebook):
     assert not (tmp_path / "results" / verdict.FILE).exists()
 
 
+def test_a_lite_table_holds_rows_of_shipped_standard_meta_parameters(tmp_path):
+    lite = claims_rows("unseen_observations", "lite", 2)
+    std = claims_rows("unseen_observations", "standard", 2).assign(
+        claim=lambda d: d["claim"] + " (standard preset)"
+    )
+    pd.concat([lite, std]).to_csv(tmp_path / f"unseen_observations{verdict.SUFFIX}", index=False)
+    joined = summary.join(summary.find(tmp_path), "lite")
+    assert list(joined["preset"]) == ["lite", "lite", "standard", "standard"]
+    for preset in ("standard", "paper"):  # only presets below standard ship
+        with pytest.raises(ValueError, match="written with preset \\['lite', 'standard'\\]"):
+            summary.join(summary.find(tmp_path), preset)
+    claims_rows("bandits", "paper", 1).to_csv(tmp_path / f"bandits{verdict.SUFFIX}", index=False)
+    with pytest.raises(ValueError, match="written with preset \\['paper'\\]"):
+        summary.join(summary.find(tmp_path), "lite")
+
+
 def test_join_rejects_a_malformed_file(tmp_path):
     write_claims(tmp_path)
     df = pd.read_csv(tmp_path / f"bandits{verdict.SUFFIX}").drop(columns=["symla_sem"])

@@ -32,6 +32,15 @@ from symla_lite.batch.runner import NotebookFailed, mute, recorded_files, run_no
 from symla_lite.presets import PRESETS
 
 COMPILATION_CACHE = "jax_cache"  # a folder of --checkpoint-dir
+# The batch's output folders and their defaults at lite (the committed ones); another preset's
+# default is a sub-folder named after it (results/standard, ...), so that no preset overwrites
+# another's results. Checkpoints are kept per preset inside one folder (notebook.Outputs).
+OUTPUT_DIRS = {"executed": None, "logs": "logs", "results": "results", "figures": "figures"}
+
+
+def per_preset(folder, preset: str) -> str:
+    """`folder` at lite, `folder`/`preset` at any other preset."""
+    return str(folder) if preset == "lite" else str(Path(folder) / preset)
 
 
 @dataclass
@@ -75,12 +84,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     ap.add_argument("--list", action="store_true", help="list the notebooks and their state")
     ap.add_argument("--notebooks-dir", default="notebooks")
-    ap.add_argument("--executed-dir", default=None, help="default: <notebooks-dir>/executed")
-    ap.add_argument("--logs-dir", default="logs")
-    ap.add_argument("--results-dir", default="results")
-    ap.add_argument("--figures-dir", default="figures")
-    ap.add_argument("--checkpoint-dir", default="checkpoints")
+    for name, default in OUTPUT_DIRS.items():
+        where = "<notebooks-dir>/executed" if name == "executed" else default
+        ap.add_argument(
+            f"--{name}-dir", default=None, help=f"default: {where} (lite), {where}/PRESET (others)"
+        )
+    ap.add_argument("--checkpoint-dir", default="checkpoints", help="shared by every preset")
     args = ap.parse_args(argv)
+    for name, default in OUTPUT_DIRS.items():
+        if getattr(args, f"{name}_dir") is None and name != "executed":
+            setattr(args, f"{name}_dir", per_preset(default, args.preset))
     extra = {}
     for item in args.param:
         name, sep, value = item.partition("=")
@@ -102,7 +115,11 @@ def main(argv=None) -> int:
 
 def _main(args) -> int:
     notebooks_dir = resolve(args.notebooks_dir)
-    executed_dir = resolve(args.executed_dir) if args.executed_dir else notebooks_dir / "executed"
+    executed_dir = (
+        resolve(args.executed_dir)
+        if args.executed_dir
+        else resolve(per_preset(notebooks_dir / "executed", args.preset))
+    )
     dirs = dict(
         notebooks=notebooks_dir,
         executed=executed_dir,

@@ -3,17 +3,23 @@
 import numpy as np
 import pandas as pd
 
-from symla_lite import verdict
-from symla_lite.experiments.unseen_observations import METHODS, SETTINGS
+from symla_lite import presets, verdict
+from symla_lite.experiments.unseen_observations import EXPERIMENT, METHODS, SETTINGS
 
-EXPERIMENT = "unseen_observations"
 PERMUTED = {  # setting -> what is permuted, in the claim's words
     "obs_permuted": "observations",
     "actions_permuted": "actions",
     "both_permuted": "observations and actions",
 }
+KEEPS = "SymLA keeps its return per lifetime, MetaRNN loses it"
 LEARNS = "SymLA learns CartPole: falls per lifetime below random's"
 HALF = "SymLA learns CartPole: falls per lifetime at most half of random's"
+
+
+def named(claim: str, preset: str) -> str:
+    """A claim's name at `preset`: at the SHIPPED preset, whose rows a smaller preset's claims
+    table also holds (`presets.ships`), the claim names the preset."""
+    return f"{claim} ({preset} preset)" if preset == presets.SHIPPED else claim
 
 
 def per_seed(df: pd.DataFrame, method: str, setting: str, column: str) -> pd.Series:
@@ -35,7 +41,10 @@ def rows(tables: dict, preset: str) -> list[dict]:
     for setting, what in PERMUTED.items():
         out.append(
             verdict.row(
-                f"{what} permuted: SymLA keeps its return per lifetime, MetaRNN loses it",
+                named(
+                    f"{what} permuted: SymLA keeps its return per lifetime, MetaRNN loses it",
+                    preset,
+                ),
                 EXPERIMENT,
                 f"drop in return per lifetime from as trained to {what} permuted "
                 "(per meta-training seed; SymLA's drop vs MetaRNN's)",
@@ -53,11 +62,19 @@ def rows(tables: dict, preset: str) -> list[dict]:
     )
     r, r_sem = float(rnd["falls_mean"]), float(rnd["falls_sem"])
     out.append(
-        verdict.row(LEARNS, EXPERIMENT, metric.format(""), falls, (r, r_sem), "lower", preset)
+        verdict.row(
+            named(LEARNS, preset), EXPERIMENT, metric.format(""), falls, (r, r_sem), "lower", preset
+        )
     )
     out.append(
         verdict.row(
-            HALF, EXPERIMENT, metric.format(", halved"), falls, (r / 2, r_sem / 2), "lower", preset
+            named(HALF, preset),
+            EXPERIMENT,
+            metric.format(", halved"),
+            falls,
+            (r / 2, r_sem / 2),
+            "lower",
+            preset,
         )
     )
     return out
@@ -113,7 +130,7 @@ def claims(rows: list[dict], df: pd.DataFrame) -> str:
         "",
         *(verdict.line(r) for r in rows),
     ]
-    learns = next(r for r in rows if r["claim"] == LEARNS)
+    learns = next(r for r in rows if r["claim"] == named(LEARNS, r["preset"]))
     if learns["verdict"] != "reproduced":
         lines += [
             "",

@@ -93,13 +93,16 @@ def shared(cfg: meta.TrainConfig, setting: str, variant: str, checkpoints, ms) -
     """`cfg` as the experiment of SHARED[(setting, variant)] writes it (agent options left to the
     defaults, the experiment's checkpoint folder), so that the two resume one run; `cfg` itself
     when the pair is not shared, the variant's options are not the agent's defaults, there are
-    no checkpoints, or the experiment's checkpoint is past a milestone whose results it did not
+    no checkpoints, the preset gives the experiment settings of its own (`presets.experiment`),
+    or the experiment's checkpoint is past a milestone whose results it did not
     keep (`budget.train_milestones` could not recover them; the ablation then trains its own)."""
     if checkpoints is None or (setting, variant) not in SHARED:
         return cfg
     if agents.make(cfg.agent, **cfg.agent_kwargs) != agents.make(cfg.agent):
         return cfg
     notebook, tag = SHARED[(setting, variant)]
+    if presets.experiment(cfg.preset, notebook) != ({}, presets.NUM_SEEDS):
+        return cfg
     theirs = dataclasses.replace(
         cfg, agent_kwargs={}, checkpoint_dir=checkpoints(tag, notebook=notebook)
     )

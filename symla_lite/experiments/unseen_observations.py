@@ -1,11 +1,14 @@
 """Unseen observation spaces (SPEC section 4 item 3), computation: meta-train on CartPole, meta-test
-with observations and/or actions permuted per lifetime. Figure: `plots.unseen_observations`;
+with observations and/or actions permuted per lifetime. The meta-parameters are saved
+(`save`), so that a smaller preset's batch meta-tests the `standard` preset's (`load`). Figure: `plots.unseen_observations`;
 claims: `claims.unseen_observations`."""
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from symla_lite import agents, envs, evaluation, meta, presets
+from symla_lite import agents, envs, evaluation, meta, params_io, presets
 
 SETTINGS = {
     "as_trained": {},
@@ -15,6 +18,8 @@ SETTINGS = {
 }
 METHODS = ("symla", "metarnn")  # meta-trained, one run per seed of presets.seeds(seed)
 ENV = "CartPole-v1"
+EXPERIMENT = "unseen_observations"
+PARAMS = "unseen_observations_params"  # a results folder's meta-parameters, per method and seed
 # The test lifetimes are split into PARTS consecutive parts and the falls counted in each: a learner
 # falls less in later parts; a fixed controller falls as often in every part after the first (the
 # first is lower for any policy: no fall comes before the first episode's length).
@@ -28,29 +33,34 @@ def falls_per_part(falls: np.ndarray, parts: int = PARTS) -> tuple[np.ndarray, l
     return np.stack([c.sum(1) for c in chunks], axis=1), [c.shape[1] for c in chunks]
 
 
-def run(preset: str, seed: int, checkpoints, progress: bool = True) -> dict:
-    """Meta-train SymLA and MetaRNN on CartPole-v1 (the seeds `presets.seeds(seed)` of each in one
-    program), meta-test every seed and the random policy on the same test set of every setting.
-
-    checkpoints: tag -> checkpoint folder (e.g. Outputs.checkpoints). Returns {"results": one row
-    per method x seed x setting (seed NA for the random policy) with the return per lifetime
-    (return_mean, return_sem over test lifetimes, n_lifetimes) and the falls per lifetime (episodes
-    ended by the pole falling: falls_mean, falls_sem), "training": meta-training curves per method
-    and seed}.
-    """
-    runs, history = [], []  # runs: (method, seed or None, agent, params)
+def train(preset: str, seed: int, checkpoints, progress: bool = True):
+    """Meta-train SymLA and MetaRNN on CartPole-v1, the seeds of `presets.experiment(preset,
+    EXPERIMENT)` from `seed` of each in one program. checkpoints: tag -> checkpoint folder.
+    Returns (runs: [(method, seed, agent, params)], training curves per method and seed,
+    lifetime)."""
+    fields, n_seeds = presets.experiment(preset, EXPERIMENT)
+    runs, history = [], []
     for method in METHODS:
         results = meta.train_auto(
-            method, ENV, preset=preset, seeds=presets.seeds(seed), family="rl",
-            checkpoint_dir=checkpoints(method), progress=progress,
+            method, ENV, preset=preset, seeds=presets.seeds(seed, n_seeds), family="rl",
+            checkpoint_dir=checkpoints(method), progress=progress, **fields,
         )  # fmt: skip
         for res in results:
             runs.append((method, res.config.seed, res.agent, res.params))
             history.append(res.history.assign(method=method, seed=res.config.seed))
     length = results[0].config.hyper()["lifetime"]
-    runs.append(("random", None, agents.make("random"), {}))
+    return runs, pd.concat(history, ignore_index=True), length
+
+
+def meta_test(runs, length: int, preset: str, seed: int) -> dict:
+    """Meta-test every (method, seed, agent, params) of `runs` and the random policy on the same
+    test set of every setting, lifetimes of `length` steps. Returns {"results": one row per method
+    x seed x setting (seed NA for the random policy) with the return per lifetime (return_mean,
+    return_sem over test lifetimes, n_lifetimes) and the falls per lifetime (episodes ended by the
+    pole falling: falls_mean, falls_sem), "parts": the falls in each of PARTS parts}."""
+    runs = [*runs, ("random", None, agents.make("random"), {})]
     n = presets.evaluation(preset)["rl_tests"]
-    key = evaluation.test_key(seed, "unseen_observations")
+    key = evaluation.test_key(seed, EXPERIMENT)
     rows, part_rows = [], []
     for setting, kw in SETTINGS.items():
         test = evaluation.test_set(envs.make(ENV, **kw), key, n)
@@ -72,4 +82,79 @@ def run(preset: str, seed: int, checkpoints, progress: bool = True) -> dict:
     parts = pd.DataFrame(part_rows).assign(lifetime=length, preset=preset)
     for frame in (df, parts):
         frame["seed"] = frame["seed"].astype("Int64")
-    return {"results": df, "parts": parts, "training": pd.concat(history, ignore_index=True)}
+    return {"results": df, "parts": parts}
+
+
+def run(preset: str, seed: int, checkpoints, progress: bool = True) -> dict:
+    """`train`, then `meta_test` every seed: meta_test's tables, "training" (the meta-training
+    curves per method and seed), "runs" and "lifetime" (train's, to `save` them)."""
+    runs, history, length = train(preset, seed, checkpoints, progress)
+    tables = meta_test(runs, length, preset, seed)
+    return {**tables, "training": history, "runs": runs, "lifetime": length}
+
+
+def params_path(folder, method: str, seed: int) -> Path:
+    return Path(folder) / f"{method}_seed{seed}.npz"
+
+
+def save(runs, folder, preset: str, seed: int, length: int) -> list[Path]:
+    """Write every run's meta-parameters to <folder>/<method>_seed<seed>.npz (`params_io`),
+    recording the experiment, preset, base seed (the batch's `seed`), the run's seed and the
+    meta-training lifetime."""
+    return [
+        params_io.save_params(
+            params_path(folder, method, s),
+            params,
+            agent,
+            dict(
+                experiment=EXPERIMENT,
+                env=ENV,
+                preset=preset,
+                base_seed=seed,
+                seed=s,
+                lifetime=length,
+            ),
+        )  # fmt: skip
+        for method, s, agent, params in runs
+    ]
+
+
+def load(folder, preset: str = presets.SHIPPED) -> dict:
+    """What `save` wrote to `folder` at `preset`: {"runs": [(method, seed, agent, params)] in
+    METHODS order and by seed, "lifetime", "seed" (the base seed), "files"}. Raises
+    FileNotFoundError (naming the command that writes them) when there are none, ValueError when
+    they are not one batch's."""
+    files = sorted(Path(folder).glob("*_seed*.npz"))
+    if not files:
+        raise FileNotFoundError(
+            f"no meta-parameters of {EXPERIMENT} in {folder}: `./run_all.sh --preset {preset} "
+            f"--only {EXPERIMENT}` writes them"
+        )
+    loaded = [params_io.load_params(p) for p in files]
+    records = [m for _, _, m in loaded]
+    bad = [
+        str(p) for p, m in zip(files, records, strict=True)
+        if (m.get("experiment"), m.get("preset")) != (EXPERIMENT, preset)
+    ]  # fmt: skip
+    batch = {(m["lifetime"], m["base_seed"]) for m in records if not bad}
+    if bad or len(batch) != 1 or {m["agent"] for m in records} != set(METHODS):
+        raise ValueError(
+            f"{folder}: expected one batch's {EXPERIMENT} meta-parameters of {list(METHODS)} at "
+            f"preset {preset!r}; found {bad or sorted(batch)} in {[p.name for p in files]}"
+        )
+    runs = [(m["agent"], m["seed"], agent, params) for params, agent, m in loaded]
+    runs.sort(key=lambda r: (METHODS.index(r[0]), r[1]))
+    ((lifetime, seed),) = batch
+    return dict(runs=runs, lifetime=lifetime, seed=seed, files=files)
+
+
+def shipped(preset: str, folder) -> dict | None:
+    """At a preset whose batch meta-tests shipped meta-parameters (`presets.ships`): those in
+    `folder` (see `load`) meta-tested exactly as their own batch meta-tests them (its preset's
+    test sizes, its base seed): meta_test's tables and "files" (the parameter files read).
+    None at other presets."""
+    if not presets.ships(preset):
+        return None
+    found = load(folder)
+    tables = meta_test(found["runs"], found["lifetime"], presets.SHIPPED, found["seed"])
+    return {**tables, "files": found["files"]}

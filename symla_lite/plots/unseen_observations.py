@@ -28,7 +28,12 @@ def plot(df: pd.DataFrame):
             ax.scatter(x + np.asarray(jitter), v["return_mean"], s=12, c="k", zorder=3)
     ax.set_xticks(np.arange(len(SETTINGS)), list(SETTINGS))
     ax.set_ylabel("return per lifetime (L - falls)")
-    ax.set_title("CartPole-v1 meta-test, observations / actions permuted per lifetime")
+    preset, length = df["preset"].iloc[0], int(df["lifetime"].iloc[0])
+    ax.set_title(
+        f"CartPole-v1 meta-test ({preset} preset, L = {length}), observations / actions "
+        "permuted per lifetime",
+        fontsize=10,
+    )
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
@@ -49,7 +54,8 @@ def plot_parts(parts: pd.DataFrame):
     ax.set_xticks(sorted(sub["part"].unique()))
     ax.set_xlabel("part of the lifetime (consecutive, equal steps)")
     ax.set_ylabel("falls in the part")
-    ax.set_title("CartPole-v1 as trained: falls through the lifetime", fontsize=10)
+    preset, length = parts["preset"].iloc[0], int(parts["lifetime"].iloc[0])
+    ax.set_title(f"CartPole-v1 as trained ({preset}, L = {length}): falls through the lifetime")
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
