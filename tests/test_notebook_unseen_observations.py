@@ -1,6 +1,7 @@
 """The unseen_observations notebook runs end to end with papermill in the smoke preset."""
 
 import json
+from pathlib import Path
 
 import jax
 import numpy as np
@@ -8,8 +9,10 @@ import pandas as pd
 import papermill
 import pytest
 
-from symla_lite import verdict
+from symla_lite import presets, verdict
 from symla_lite.experiments import unseen_observations
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def ship(folder, preset="standard"):
@@ -118,3 +121,14 @@ def test_saved_meta_parameters_load_as_one_batch(tmp_path):
     with pytest.raises(ValueError, match="one batch's"):
         unseen_observations.load(folder)
     assert unseen_observations.shipped("standard", folder) is None  # its own run is the budget
+
+
+def test_the_shipped_standard_meta_parameters_are_one_standard_batch():
+    # what the default batch meta-tests: `./run_all.sh --preset standard --only unseen_observations`
+    folder = ROOT / "results" / "standard" / unseen_observations.PARAMS
+    found = unseen_observations.load(folder)
+    fields, n_seeds = presets.experiment("standard", "unseen_observations")
+    assert found["lifetime"] == fields["lifetime"] and found["seed"] == 0
+    assert [(m, s) for m, s, _, _ in found["runs"]] == [
+        (m, s) for m in unseen_observations.METHODS for s in presets.seeds(0, n_seeds)
+    ]
