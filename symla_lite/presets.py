@@ -23,12 +23,6 @@ _TABLE = {
     ("lite", "rl"): dict(
         population=64, num_evals=4, lifetime=200, generations=400, lr=0.05, std=0.1, hidden=16
     ),
-    ("standard", "bandit"): dict(
-        population=64, num_evals=32, lifetime=100, generations=200, lr=0.05, std=0.1, hidden=16
-    ),
-    ("standard", "rl"): dict(
-        population=64, num_evals=4, lifetime=200, generations=400, lr=0.05, std=0.1, hidden=16
-    ),
     ("smoke", "bandit"): dict(
         population=16, num_evals=32, lifetime=20, generations=30, lr=0.2, std=0.1, hidden=8
     ),
@@ -36,6 +30,8 @@ _TABLE = {
         population=8, num_evals=2, lifetime=50, generations=3, lr=0.02, std=0.05, hidden=4
     ),
 }
+for _family in FAMILIES:  # standard is lite but for EXPERIMENTS
+    _TABLE[("standard", _family)] = _TABLE[("lite", _family)]
 
 
 def preset(name: str, family: str = "bandit") -> dict:
@@ -114,15 +110,6 @@ _EVALUATION = {
         atlas_tests=32,
         atlas_lifetime_scale=1.0,
     ),
-    "standard": dict(
-        bandit_tests=10_000,
-        tour_tests=5000,
-        rl_tests=64,
-        transfer_lifetime=2000,
-        symmetry_trials=32,
-        atlas_tests=32,
-        atlas_lifetime_scale=1.0,
-    ),
     "paper": dict(
         bandit_tests=100_000,
         tour_tests=20_000,
@@ -133,6 +120,7 @@ _EVALUATION = {
         atlas_lifetime_scale=1.0,
     ),
 }
+_EVALUATION["standard"] = _EVALUATION["lite"]
 EVALUATION_DOC = {
     "bandit_tests": "test lifetimes per bandit setting",
     "tour_tests": "test lifetimes of the tour's regret comparison",
