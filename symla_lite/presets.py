@@ -34,10 +34,14 @@ for _family in FAMILIES:  # standard is lite but for EXPERIMENTS
     _TABLE[("standard", _family)] = _TABLE[("lite", _family)]
 
 
-def preset(name: str, family: str = "bandit") -> dict:
-    """The hyper-parameters of a preset: population, num_evals, lifetime, generations, lr, std, hidden."""
+def _check(name: str) -> None:
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of {list(PRESETS)}")
+
+
+def preset(name: str, family: str = "bandit") -> dict:
+    """The hyper-parameters of a preset: population, num_evals, lifetime, generations, lr, std, hidden."""
+    _check(name)
     if family not in FAMILIES:
         raise ValueError(f"unknown preset family {family!r}; choose one of {list(FAMILIES)}")
     return dict(_TABLE[(name, family)])
@@ -61,8 +65,7 @@ EXPERIMENTS = {
 def experiment(name: str, experiment: str) -> tuple[dict, int]:
     """(TrainConfig fields that override the preset's table for `experiment`, its number of
     meta-training seeds): ({}, NUM_SEEDS) where the experiment follows the table."""
-    if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; choose one of {list(PRESETS)}")
+    _check(name)
     fields = dict(EXPERIMENTS.get((name, experiment), {}))
     return fields, fields.pop("seeds", NUM_SEEDS)
 
@@ -75,8 +78,7 @@ SHIPPED = "standard"
 
 def ships(name: str) -> bool:
     """Whether a batch at preset `name` also meta-tests SHIPPED meta-parameters."""
-    if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; choose one of {list(PRESETS)}")
+    _check(name)
     return PRESETS.index(name) < PRESETS.index(SHIPPED)
 
 
@@ -135,6 +137,5 @@ EVALUATION_DOC = {
 def evaluation(name: str) -> dict:
     """Meta-test sizes of a preset: bandit_tests, tour_tests, rl_tests, transfer_lifetime,
     symmetry_trials, atlas_tests, atlas_lifetime_scale (see EVALUATION_DOC)."""
-    if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; choose one of {list(PRESETS)}")
+    _check(name)
     return dict(_EVALUATION[name])

@@ -32,10 +32,11 @@ from symla_lite.batch.runner import NotebookFailed, mute, recorded_files, run_no
 from symla_lite.presets import PRESETS
 
 COMPILATION_CACHE = "jax_cache"  # a folder of --checkpoint-dir
-# The batch's output folders and their defaults at lite (the committed ones); another preset's
-# default is a sub-folder named after it (results/standard, ...), so that no preset overwrites
-# another's results. Checkpoints are kept per preset inside one folder (notebook.Outputs).
-OUTPUT_DIRS = {"executed": None, "logs": "logs", "results": "results", "figures": "figures"}
+# The batch's output folders at lite (the committed ones; executed: <notebooks-dir>/executed);
+# another preset's default is a sub-folder named after it (results/standard, ...), so that no
+# preset overwrites another's results. Checkpoints are kept per preset inside one folder
+# (notebook.Outputs).
+OUTPUT_DIRS = ("logs", "results", "figures")
 
 
 def per_preset(folder, preset: str) -> str:
@@ -84,16 +85,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     ap.add_argument("--list", action="store_true", help="list the notebooks and their state")
     ap.add_argument("--notebooks-dir", default="notebooks")
-    for name, default in OUTPUT_DIRS.items():
-        where = "<notebooks-dir>/executed" if name == "executed" else default
-        ap.add_argument(
-            f"--{name}-dir", default=None, help=f"default: {where} (lite), {where}/PRESET (others)"
-        )
+    for name in ("<notebooks-dir>/executed", *OUTPUT_DIRS):
+        flag = "--executed-dir" if name.endswith("executed") else f"--{name}-dir"
+        ap.add_argument(flag, default=None, help=f"default: {name} (lite), {name}/PRESET (others)")
     ap.add_argument("--checkpoint-dir", default="checkpoints", help="shared by every preset")
     args = ap.parse_args(argv)
-    for name, default in OUTPUT_DIRS.items():
-        if getattr(args, f"{name}_dir") is None and name != "executed":
-            setattr(args, f"{name}_dir", per_preset(default, args.preset))
+    for name in OUTPUT_DIRS:
+        if getattr(args, f"{name}_dir") is None:
+            setattr(args, f"{name}_dir", per_preset(name, args.preset))
     extra = {}
     for item in args.param:
         name, sep, value = item.partition("=")

@@ -41,10 +41,7 @@ def rows(tables: dict, preset: str) -> list[dict]:
     for setting, what in PERMUTED.items():
         out.append(
             verdict.row(
-                named(
-                    f"{what} permuted: SymLA keeps its return per lifetime, MetaRNN loses it",
-                    preset,
-                ),
+                named(f"{what} permuted: {KEEPS}", preset),
                 EXPERIMENT,
                 f"drop in return per lifetime from as trained to {what} permuted "
                 "(per meta-training seed; SymLA's drop vs MetaRNN's)",

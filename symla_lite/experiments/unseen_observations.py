@@ -1,7 +1,7 @@
 """Unseen observation spaces (SPEC section 4 item 3), computation: meta-train on CartPole, meta-test
-with observations and/or actions permuted per lifetime. The meta-parameters are saved
-(`save`), so that a smaller preset's batch meta-tests the `standard` preset's (`load`). Figure: `plots.unseen_observations`;
-claims: `claims.unseen_observations`."""
+with observations and/or actions permuted per lifetime. The meta-parameters are saved (`save`),
+so that a smaller preset's batch meta-tests the `standard` preset's (`shipped`). Figure:
+`plots.unseen_observations`; claims: `claims.unseen_observations`."""
 
 from pathlib import Path
 
@@ -114,7 +114,7 @@ def save(runs, folder, preset: str, seed: int, length: int) -> list[Path]:
                 seed=s,
                 lifetime=length,
             ),
-        )  # fmt: skip
+        )
         for method, s, agent, params in runs
     ]
 
@@ -136,7 +136,7 @@ def load(folder, preset: str = presets.SHIPPED) -> dict:
         str(p) for p, m in zip(files, records, strict=True)
         if (m.get("experiment"), m.get("preset")) != (EXPERIMENT, preset)
     ]  # fmt: skip
-    batch = {(m["lifetime"], m["base_seed"]) for m in records if not bad}
+    batch = {(m.get("lifetime"), m.get("base_seed")) for m in records}
     if bad or len(batch) != 1 or {m["agent"] for m in records} != set(METHODS):
         raise ValueError(
             f"{folder}: expected one batch's {EXPERIMENT} meta-parameters of {list(METHODS)} at "
