@@ -9,10 +9,6 @@ import jax
 import jax.numpy as jnp
 from flax import struct
 
-from symla_lite import prng_cpu
-
-prng_cpu.use_unrolled()
-
 
 @struct.dataclass
 class Lifetime:

@@ -38,9 +38,8 @@ def lstm_cell(
     hidden = h.shape[-1]
     xh = jnp.concatenate([x, h], axis=-1)
     gates = xh.reshape(-1, xh.shape[-1]) @ params.kernel + params.bias
-    # The element-wise part on [cells, hidden] rather than h's shape: XLA:CPU runs it faster
-    # when the leading dimensions are one (same values).
+    gates = gates.reshape(*h.shape[:-1], 4 * hidden)
     i, f, g, o = jnp.split(gates, 4, axis=-1)
-    c_new = jax.nn.sigmoid(f) * c.reshape(-1, hidden) + jax.nn.sigmoid(i) * jnp.tanh(g)
-    h_new = jax.nn.sigmoid(o) * jnp.tanh(c_new)
-    return h_new.reshape(h.shape), c_new.reshape(c.shape)
+    c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
+    h = jax.nn.sigmoid(o) * jnp.tanh(c)
+    return h, c
