@@ -85,9 +85,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     ap.add_argument("--list", action="store_true", help="list the notebooks and their state")
     ap.add_argument("--notebooks-dir", default="notebooks")
-    for name in ("<notebooks-dir>/executed", *OUTPUT_DIRS):
-        flag = "--executed-dir" if name.endswith("executed") else f"--{name}-dir"
-        ap.add_argument(flag, default=None, help=f"default: {name} (lite), {name}/PRESET (others)")
+    where = "<notebooks-dir>/executed"
+    ap.add_argument("--executed-dir", help=f"default: {where} (lite), {where}/PRESET (others)")
+    for name in OUTPUT_DIRS:
+        ap.add_argument(f"--{name}-dir", help=f"default: {name} (lite), {name}/PRESET (others)")
     ap.add_argument("--checkpoint-dir", default="checkpoints", help="shared by every preset")
     args = ap.parse_args(argv)
     for name in OUTPUT_DIRS:
