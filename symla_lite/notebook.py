@@ -79,11 +79,13 @@ class Outputs:
             out.append(p)
         return out
 
-    def checkpoints(self, tag: str, notebook: str | None = None) -> str:
+    def checkpoints(self, tag: str, notebook: str | None = None, preset: str | None = None) -> str:
         """A checkpoint folder for one meta-training run of this notebook, or of notebook
-        `notebook` (same preset and seed), to resume a run another notebook made."""
+        `notebook` (same seed), to resume a run another notebook made; at this notebook's preset
+        or at `preset` (a run meta-trained with another preset's sizes)."""
         name = self.name if notebook is None else notebook
-        return str(self.checkpoint_dir / name / self.preset / f"seed{self.seed}" / tag)
+        preset = self.preset if preset is None else preset
+        return str(self.checkpoint_dir / name / preset / f"seed{self.seed}" / tag)
 
     def finish(self) -> Path:
         record = {

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symla_lite import ablation_plan, budget, io, meta
+from symla_lite import ablation_plan, budget, io, meta, notebook
 from symla_lite.experiments import ablations
 
 
@@ -125,8 +125,34 @@ def test_metarnn_variants_get_the_same_es_search_with_its_own_defaults():
     assert cfg.agent == "metarnn" and cfg.agent_kwargs == {}
     assert cfg.hyper()["std"] == ablations.presets.preset("lite", "rl")["std"] / 2
     assert ablations.config("lite", "cartpole", "gates+mean L500").hyper()["lifetime"] == 500
-    assert ablations.milestones("lite", "cartpole", "gates+mean L500") == [100, 200, 400]
-    assert ablations.milestones("lite", "cartpole", "base") == [400]
+    assert ablations.milestones("standard", "cartpole", "gates+mean L500") == [100, 200, 400]
+    assert ablations.milestones("standard", "cartpole", "base") == [400]
+
+
+def test_standard_ablation_is_lites_plan_grown_at_lites_sizes():
+    lite, standard = ablations.PLAN["lite"], ablations.PLAN["standard"]
+    assert all(set(vs) <= set(standard[s]) for s, vs in lite.items())
+    assert sum(map(len, standard.values())) > sum(map(len, lite.values()))
+    assert set(ablations.BUDGET["lite"]) == set(ablations.BUDGET["standard"])
+    for setting, variants in standard.items():
+        for variant in variants:
+            a = ablations.config("standard", setting, variant)
+            b = ablations.config("lite", setting, variant)
+            # the same program, so a standard batch resumes the lite batch's checkpoints
+            assert a.identity() == b.identity() and a.hyper() == b.hyper()
+    assert ablations.train_preset("paper") == "paper"
+
+
+def test_the_notebooks_checkpoint_folders_follow_the_preset_they_train_at(tmp_path):
+    out = notebook.start(
+        "ablations", preset="standard", seed=0, results_dir=str(tmp_path / "r"),
+        figures_dir=str(tmp_path / "f"), checkpoint_dir=str(tmp_path / "c"),
+    )  # fmt: skip
+    mine = out.checkpoints("grid-base", preset=ablations.train_preset("standard"))
+    assert mine == str(tmp_path / "c" / "ablations" / "lite" / "seed0" / "grid-base")
+    theirs = out.checkpoints("symla", notebook="unseen_tasks", preset="lite")
+    assert theirs == str(tmp_path / "c" / "unseen_tasks" / "lite" / "seed0" / "symla")
+    assert out.checkpoints("x") == str(tmp_path / "c" / "ablations" / "standard" / "seed0" / "x")
 
 
 def folders(root):
@@ -189,9 +215,12 @@ def test_shared_runs_fall_back_to_their_own_folder(tmp_path):
     assert mine.agent_kwargs == {} and mine.checkpoint_dir == str(
         tmp_path / "unseen_tasks" / "symla"
     )
-    # at standard, CartPole's experiment has settings of its own: the ablation keeps its run
+    # the standard ablation trains at lite's sizes, so it shares lite's CartPole run (the
+    # standard unseen_observations experiment, with settings of its own, is another run)
     std = ablations.config("standard", "cartpole", "gates+mean", ckpts("cartpole-gates+mean"))
-    assert ablations.shared(std, "cartpole", "gates+mean", ckpts, [400]) == std
+    assert std.preset == "lite"
+    assert ablations.shared(std, "cartpole", "gates+mean", ckpts, [400]).agent_kwargs == {}
+    assert ablations.presets.experiment("standard", "unseen_observations")[0]
     std_grid = ablations.config("standard", "grid", "gates+mean", ckpts("grid-gates+mean"))
     assert ablations.shared(std_grid, "grid", "gates+mean", ckpts, [400]).agent_kwargs == {}
 

@@ -25,6 +25,7 @@ from symla_lite.ablation_plan import (
     PLAN,
     SHARED,
     VARIANTS,
+    train_preset,
 )
 
 TRANSFER_ENV = "CartPole-v1"  # where projected grid worlds' meta-parameters are also meta-tested
@@ -36,7 +37,9 @@ SETTINGS = {
 
 
 def config(preset: str, setting: str, variant: str, checkpoint_dir=None, progress=True):
-    """The TrainConfig of one (setting, variant); its seed is set by `train`."""
+    """The TrainConfig of one (setting, variant) at the ablation of `preset`, with the sizes of
+    `train_preset(preset)`; its seed is set by `train`."""
+    preset = train_preset(preset)
     if setting not in SETTINGS:
         raise ValueError(f"unknown setting {setting!r}; choose one of {list(SETTINGS)}")
     if variant not in VARIANTS:
