@@ -164,11 +164,13 @@ def test_render_all_fills_only_the_blocks_the_readme_has(tmp_path):
             for s in range(3)
         ]
     )  # fmt: skip
-    tests.to_csv(results / "ablations.csv", index=False)
-    text = summary.render_all(
-        README + "<!-- ablations:begin -->\n<!-- ablations:end -->\n", results
-    )
-    block = text.split("<!-- ablations:begin -->\n")[1].split("<!-- ablations:end -->")[0]
+    with pytest.raises(FileNotFoundError, match="ablations.csv in .*standard"):
+        summary.render_all(README + "<!-- ablations_standard:begin -->\n", results)
+    (results / "standard").mkdir()
+    tests.to_csv(results / "standard" / "ablations.csv", index=False)  # the complete plan's
+    both = "<!-- ablations_standard:begin -->\n<!-- ablations_standard:end -->\n"
+    text = summary.render_all(README + both, results)
+    block = text.split("<!-- ablations_standard:begin -->\n")[1].split("<!-- ablations_")[0]
     assert (
         block.splitlines()[2]
         == "| grid | base | 3 | 2.00 ± 0.58 | 0.00 ± 0.58 | 21.00 ± 0.58 (22.00) |"

@@ -8,7 +8,8 @@ rendering between the README's `<!-- claims:begin -->` and `<!-- claims:end -->`
 
 rewrites that README block from results/claims.csv (--check: exit 1 if the README differs), and
 every other block of `BLOCKS` whose markers the README has (`<!-- bandits:begin -->` ...) from
-the CSVs that block reads, so that no number of those tables is typed by hand.
+the CSVs that block reads (`ablations_standard`: results/standard/ablations.csv, the complete
+ablation plan), so that no number of those tables is typed by hand.
 """
 
 import argparse
@@ -161,8 +162,18 @@ def ablations_block(results_dir) -> str:
     return frame_markdown(pd.DataFrame(rows))
 
 
+def standard_ablations_block(results_dir) -> str:
+    """ablations_block of the complete ablation plan, which the standard preset runs at lite's
+    sizes and writes to results_dir/standard/ablations.csv (the default batch runs a part of it)."""
+    return ablations_block(Path(results_dir) / presets.SHIPPED)
+
+
 # README blocks besides the claims table: name -> renderer(results_dir) -> markdown.
-BLOCKS = {"bandits": bandits_block, "ablations": ablations_block}
+BLOCKS = {
+    "bandits": bandits_block,
+    "ablations": ablations_block,
+    "ablations_standard": standard_ablations_block,
+}
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
