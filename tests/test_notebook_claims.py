@@ -168,8 +168,8 @@ def test_render_all_fills_only_the_blocks_the_readme_has(tmp_path):
         summary.render_all(README + "<!-- ablations_standard:begin -->\n", results)
     (results / "standard").mkdir()
     tests.to_csv(results / "standard" / "ablations.csv", index=False)  # the complete plan's
-    both = "<!-- ablations_standard:begin -->\n<!-- ablations_standard:end -->\n"
-    text = summary.render_all(README + both, results)
+    markers = "<!-- ablations_standard:begin -->\n<!-- ablations_standard:end -->\n"
+    text = summary.render_all(README + markers, results)
     block = text.split("<!-- ablations_standard:begin -->\n")[1].split("<!-- ablations_")[0]
     assert (
         block.splitlines()[2]

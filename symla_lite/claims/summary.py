@@ -169,11 +169,7 @@ def standard_ablations_block(results_dir) -> str:
 
 
 # README blocks besides the claims table: name -> renderer(results_dir) -> markdown.
-BLOCKS = {
-    "bandits": bandits_block,
-    "ablations": ablations_block,
-    "ablations_standard": standard_ablations_block,
-}
+BLOCKS = {"bandits": bandits_block, "ablations_standard": standard_ablations_block}
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
