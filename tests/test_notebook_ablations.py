@@ -133,7 +133,7 @@ def test_standard_ablation_is_lites_plan_grown_at_lites_sizes():
     lite, standard = ablations.PLAN["lite"], ablations.PLAN["standard"]
     assert all(set(vs) <= set(standard[s]) for s, vs in lite.items())
     assert sum(map(len, standard.values())) > sum(map(len, lite.values()))
-    assert set(ablations.BUDGET["lite"]) == set(ablations.BUDGET["standard"])
+    assert set(ablations.BUDGET["lite"]) < set(ablations.BUDGET["standard"])
     for setting, variants in standard.items():
         for variant in variants:
             a = ablations.config("standard", setting, variant)

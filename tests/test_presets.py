@@ -27,3 +27,21 @@ def test_only_presets_below_standard_ship():
         presets.ships("huge")
     with pytest.raises(ValueError, match="unknown preset 'huge'"):
         presets.experiment("huge", "unseen_observations")
+
+
+def test_the_projected_grid_world_trains_a_quarter_of_the_table():
+    fields, n = presets.experiment("lite", "unseen_environments")
+    assert fields == {"generations": 100} and n == presets.NUM_SEEDS
+    assert presets.experiment("standard", "unseen_environments") == (fields, n)
+    assert presets.preset("lite", "rl")["generations"] == 400  # the other RL notebooks keep it
+
+
+def test_transfer_train_follows_the_experiments_departures(monkeypatch):
+    from symla_lite import transfer
+
+    monkeypatch.setitem(
+        presets.EXPERIMENTS, ("smoke", transfer.EXPERIMENT), dict(generations=2, seeds=2)
+    )
+    runs = transfer.train("metarnn", "smoke", 5, progress=False)
+    assert [r.config.seed for r in runs] == [5, 6]
+    assert all(len(r.history) == 2 and r.config.hyper()["generations"] == 2 for r in runs)
