@@ -223,6 +223,12 @@ def test_shared_runs_fall_back_to_their_own_folder(tmp_path):
     assert ablations.presets.experiment("standard", "unseen_observations")[0]
     std_grid = ablations.config("standard", "grid", "gates+mean", ckpts("grid-gates+mean"))
     assert ablations.shared(std_grid, "grid", "gates+mean", ckpts, [400]).agent_kwargs == {}
+    # the projected grid world: unseen_environments meta-trains 100 generations at lite, so the
+    # standard ablation's 400-generation budget curve is a run of its own, in its own folder
+    proj = ablations.config("standard", "projgrid", "gates+mean", ckpts("projgrid-gates+mean"))
+    assert proj.hyper()["generations"] == 400
+    assert ablations.milestones("standard", "projgrid", "gates+mean") == [100, 200, 400]
+    assert ablations.shared(proj, "projgrid", "gates+mean", ckpts, [100, 200, 400]) == proj
 
 
 def test_cost_ratios_pair_the_agents_at_the_same_lifetime():
