@@ -3,8 +3,9 @@
 `train(agent, ...)` meta-trains `agent` ("symla" or "metarnn") on the grid world (`presets.GRID`,
 a reconstruction) with observations projected to DIM = 16 dimensions by a Glorot-normal matrix drawn
 per lifetime (Appendix C.3), the seeds from `seed` in one program, the preset's `rl` column with
-the departures `presets.experiment(preset, EXPERIMENT)` names. The unseen-environments experiment and the atlas both call it, so that the same checkpoint
-folder resumes the same run (`meta.train_auto` checks the whole configuration).
+the departures `presets.experiment(preset, EXPERIMENT)` names. The unseen-environments experiment
+and the atlas both call it, so that the same checkpoint folder resumes the same run
+(`meta.train_auto` checks the whole configuration).
 """
 
 from symla_lite import meta, presets

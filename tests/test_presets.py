@@ -2,7 +2,7 @@
 
 import pytest
 
-from symla_lite import presets
+from symla_lite import presets, transfer
 
 
 def test_standard_is_lite_outside_its_experiments():
@@ -37,8 +37,6 @@ def test_the_projected_grid_world_trains_a_quarter_of_the_table():
 
 
 def test_transfer_train_follows_the_experiments_departures(monkeypatch):
-    from symla_lite import transfer
-
     monkeypatch.setitem(
         presets.EXPERIMENTS, ("smoke", transfer.EXPERIMENT), dict(generations=2, seeds=2)
     )
