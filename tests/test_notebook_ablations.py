@@ -215,12 +215,17 @@ def test_shared_runs_fall_back_to_their_own_folder(tmp_path):
     assert mine.agent_kwargs == {} and mine.checkpoint_dir == str(
         tmp_path / "unseen_tasks" / "symla"
     )
-    # the standard ablation trains at lite's sizes, so it shares lite's CartPole run (the
-    # standard unseen_observations experiment, with settings of its own, is another run)
+    # the standard ablation trains at lite's sizes; lite's unseen_observations meta-trains CartPole
+    # 200 generations, not the table's 400, so the ablation's CartPole is a run of its own
     std = ablations.config("standard", "cartpole", "gates+mean", ckpts("cartpole-gates+mean"))
-    assert std.preset == "lite"
-    assert ablations.shared(std, "cartpole", "gates+mean", ckpts, [400]).agent_kwargs == {}
+    assert std.preset == "lite" and std.hyper()["generations"] == 400
+    assert ablations.shared(std, "cartpole", "gates+mean", ckpts, [400]) == std
     assert ablations.presets.experiment("standard", "unseen_observations")[0]
+    # MetaRNN on the grid world is unseen_tasks' own run
+    rnn = ablations.config("standard", "grid", "metarnn", ckpts("grid-metarnn"))
+    theirs = ablations.shared(rnn, "grid", "metarnn", ckpts, [400])
+    assert theirs.checkpoint_dir == str(tmp_path / "unseen_tasks" / "metarnn")
+    assert theirs.identity() == rnn.identity()
     std_grid = ablations.config("standard", "grid", "gates+mean", ckpts("grid-gates+mean"))
     assert ablations.shared(std_grid, "grid", "gates+mean", ckpts, [400]).agent_kwargs == {}
     # the projected grid world: unseen_environments meta-trains 100 generations at lite, so the

@@ -9,8 +9,8 @@ def test_standard_is_lite_outside_its_experiments():
     for family in presets.FAMILIES:
         assert presets.preset("standard", family) == presets.preset("lite", family)
     assert presets.evaluation("standard") == presets.evaluation("lite")
-    assert presets.experiment("lite", "unseen_observations") == ({}, presets.NUM_SEEDS)
     assert presets.experiment("standard", "unseen_tasks") == ({}, presets.NUM_SEEDS)
+    assert presets.experiment("lite", "unseen_tasks") == ({}, presets.NUM_SEEDS)
 
 
 def test_standard_cartpole_is_the_measured_budget():
@@ -34,6 +34,16 @@ def test_the_projected_grid_world_trains_a_quarter_of_the_table():
     assert fields == {"generations": 100} and n == presets.NUM_SEEDS
     assert presets.experiment("standard", "unseen_environments") == (fields, n)
     assert presets.preset("lite", "rl")["generations"] == 400  # the other RL notebooks keep it
+
+
+def test_lite_cartpole_trains_half_the_table_and_the_bandits_test_half_the_lifetimes():
+    # the departures that fit the default batch in 30 minutes on a 2-core CPU (README, "Time")
+    assert presets.experiment("lite", "unseen_observations") == (
+        {"generations": 200},
+        presets.NUM_SEEDS,
+    )
+    assert presets.evaluation("lite")["bandit_tests"] == 5000
+    assert presets.evaluation("paper")["bandit_tests"] == 100_000
 
 
 def test_transfer_train_follows_the_experiments_departures(monkeypatch):
