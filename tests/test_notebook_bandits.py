@@ -5,17 +5,16 @@ import pandas as pd
 import papermill
 import pytest
 
-from symla_lite import verdict
+from symla_lite import presets, verdict
 
 N_TEST = 2000
 SEEDS = [0, 1, 2]  # presets.seeds(0)
 
 
 def test_bandits_notebook_smoke(run_notebook):
-    dists = ["uniform_dependent", "hard_dependent"]
-    d = run_notebook(
-        "bandits", dists=dists, n_test=N_TEST, more_arms=[2, 3], unseen_reduces=["sum"]
-    )
+    # the preset's distributions (dists=None): uniform_dependent and hard_dependent at smoke
+    dists = presets.bandit_distributions("smoke")
+    d = run_notebook("bandits", n_test=N_TEST, more_arms=[2, 3], unseen_reduces=["sum"])
     base = pd.read_csv(d["results"] / "bandits_baselines.csv")
     cols = [
         "method",

@@ -53,3 +53,16 @@ def test_transfer_train_follows_the_experiments_departures(monkeypatch):
     runs = transfer.train("metarnn", "smoke", 5, progress=False)
     assert [r.config.seed for r in runs] == [5, 6]
     assert all(len(r.history) == 2 and r.config.hyper()["generations"] == 2 for r in runs)
+
+
+def test_bandit_distributions_per_preset():
+    from symla_lite.envs.bandit import DISTRIBUTIONS
+
+    lite = presets.bandit_distributions("lite")
+    # the claims' distributions are always there (biased is added by the unseen-action tests)
+    assert {"uniform_independent", "uniform_dependent"} <= set(lite) < set(DISTRIBUTIONS)
+    assert set(presets.bandit_distributions("smoke")) < set(lite)
+    assert presets.bandit_distributions("standard") == list(DISTRIBUTIONS)
+    assert presets.bandit_distributions("paper") == list(DISTRIBUTIONS)
+    with pytest.raises(ValueError, match="unknown preset 'huge'"):
+        presets.bandit_distributions("huge")
