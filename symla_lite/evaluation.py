@@ -16,7 +16,7 @@ import jax
 import numpy as np
 import pandas as pd
 
-from symla_lite import rollout
+from symla_lite import compilation, rollout
 from symla_lite.agents import Reinforce
 
 TEST_KEY = 2**31 - 1  # never used by meta-training, whose keys derive from the training seed
@@ -93,7 +93,7 @@ def _lifetimes_fn(agent, env, length: int, fields: tuple[str, ...]):
             lt = jax.vmap(one)(tasks, keys)
             return tuple(getattr(lt, f) for f in fields)
 
-        _compiled[k] = jax.jit(run)
+        _compiled[k] = jax.jit(run, compiler_options=compilation.options(agent))
     return _compiled[k]
 
 

@@ -27,7 +27,7 @@ from evosax.core.fitness_shaping import centered_rank_fitness_shaping_fn
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
-from symla_lite import agents, envs, io, rollout
+from symla_lite import agents, compilation, envs, io, rollout
 from symla_lite.batch.contract import PLAIN_PROGRESS
 from symla_lite.presets import preset as preset_table
 from symla_lite.sharding import AXIS, population_mesh, replicated, require_joined
@@ -212,10 +212,11 @@ def make_chunk_fn(
     def run(es_states, gens):
         return jax.lax.scan(generation, es_states, gens)
 
+    options = compilation.options(agent)
     if mesh is None:
-        return jax.jit(run)
+        return jax.jit(run, compiler_options=options)
     replicated = NamedSharding(mesh, P())
-    return jax.jit(run, in_shardings=replicated, out_shardings=replicated)
+    return jax.jit(run, in_shardings=replicated, out_shardings=replicated, compiler_options=options)
 
 
 def _load_checkpoint(path: Path, identity: dict, num_seeds: int):
