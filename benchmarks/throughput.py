@@ -26,10 +26,12 @@ paper sizes, `lite_efficiency=<ratio>` for SymLA at the lite bandit shapes, `see
 (3 seeds one after another / 3 seeds in one program, per generation, lite bandit shapes; also
 `seeds_speedup_grid-lite` and `seeds_speedup_projgrid-lite` at those shapes), and last
 `symla_efficiency=<ratio>` for SymLA at the paper bandit shapes (each printed when measured). The
-first line says which JAX platform and devices ran.
+first line says which JAX platform and devices ran, and the LLVM optimisation level SymLA's CPU
+programs compiled at (`symla_lite.compilation`; `--opt-level default` is XLA's own, as before it).
 
     python benchmarks/throughput.py [--shapes paper lite grid-lite ...] [--agents symla metarnn]
     python benchmarks/throughput.py --devices 1  # one JAX CPU device
+    python benchmarks/throughput.py --opt-level default  # SymLA at XLA's default level
     python benchmarks/throughput.py --profile    # where a SymLA generation's time goes
 """
 
@@ -267,6 +269,12 @@ def main(argv=None):
     ap.add_argument(
         "--devices", type=int, default=None, help="JAX CPU devices (default: one per core)"
     )
+    ap.add_argument(
+        "--opt-level",
+        choices=["0", "1", "2", "3", "default"],
+        default=None,
+        help="LLVM level of SymLA's CPU programs (default: symla_lite.compilation's)",
+    )
     ap.add_argument("--profile", action="store_true", help="time the parts of a SymLA generation")
     ap.add_argument(
         "--seeds", type=int, default=3, help="seeds in one program for seeds_speedup (lite)"
@@ -288,6 +296,8 @@ def main(argv=None):
         print(json.dumps(measure(name, shape, args.repeats, args.member_batch, int(seeds))))
         return 0
 
+    from symla_lite import compilation  # no JAX at import: the children start their own
+
     jobs = [(name, shape, 1) for shape in args.shapes for name in args.agents]
     for shape in SEEDS_SHAPES:  # the shapes whose seeds the lite batch meta-trains together
         if shape in args.shapes and "symla" in args.agents and args.seeds > 1:
@@ -301,6 +311,8 @@ def main(argv=None):
         env = os.environ.copy()
         if args.devices is not None:
             env["JAX_NUM_CPU_DEVICES"] = str(args.devices)
+        if args.opt_level is not None:
+            env[compilation.ENV] = args.opt_level
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if proc.returncode:
             raise RuntimeError(f"{name} at {shape} shapes failed:\n{proc.stderr[-3000:]}")
@@ -309,7 +321,11 @@ def main(argv=None):
 
     cols = ("agent", "shape", "seeds", "population", "num_evals", "lifetime", "hidden")
     cols += ("member_batch", "devices")
-    print(f"platform {rows[0]['platform']}; {os.cpu_count()} CPUs visible")
+    level = args.opt_level or os.environ.get(compilation.ENV) or str(compilation.SYMLA_LEVEL)
+    print(
+        f"platform {rows[0]['platform']}; {os.cpu_count()} CPUs visible; "
+        f"SymLA's CPU programs at LLVM level {level} (symla_lite.compilation)"
+    )
     print(f"dense float32 2048^2 matmul: {peak:.1f} GFLOP/s")
     head = (
         f"{'agent':<8} {'shape':<14} {'S':>2} {'pop':>4} {'evals':>5} {'L':>4} {'N':>3} {'mb':>3} {'dev':>3} "
