@@ -321,7 +321,7 @@ def main(argv=None):
 
     cols = ("agent", "shape", "seeds", "population", "num_evals", "lifetime", "hidden")
     cols += ("member_batch", "devices")
-    level = args.opt_level or os.environ.get(compilation.ENV) or str(compilation.SYMLA_LEVEL)
+    level = args.opt_level or compilation.symla_level()
     print(
         f"platform {rows[0]['platform']}; {os.cpu_count()} CPUs visible; "
         f"SymLA's CPU programs at LLVM level {level} (symla_lite.compilation)"

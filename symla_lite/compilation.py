@@ -6,8 +6,9 @@ compiled meta-training program per level, 3 seeds in one program, per 2 generati
 level 2: lite bandit 0.96 -> 0.57 s, grid world 1.05 -> 0.87 s, projected grid world 3.69 -> 3.07 s,
 CartPole 0.81 -> 0.40 s, compilation 1.1 to 2.1 times faster; at the paper bandit shapes (N = 64)
 7.8 -> 8.2 s. SymLA's meta-parameters, fitness and test lifetimes were bitwise the same at either
-level there, and the lite batch from scratch was byte-identical in 1,542 s instead of 2,122 s. MetaRNN keeps XLA's default: level 2 changed its last bits (its reductions are
-vectorised otherwise) and gained little. `benchmarks/throughput.py --opt-level default` measures
+level there, and the lite batch from scratch was byte-identical in 1,542 s instead of 2,122 s.
+MetaRNN keeps XLA's default: level 2 changed its last bits (its reductions are vectorised
+otherwise) and gained little. `benchmarks/throughput.py --opt-level default` measures
 SymLA at XLA's default level (README "Performance" has both tables).
 
 SYMLA_LITE_OPT_LEVEL overrides the level for SymLA: 0 to 3, or "default" (XLA's own); the benchmark

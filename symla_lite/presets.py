@@ -106,8 +106,9 @@ def seeds(seed: int, n: int = NUM_SEEDS) -> list[int]:
 # The bandit distributions (Wang et al., `envs.bandit.DISTRIBUTIONS`) the bandits notebook meta-trains
 # and meta-tests every agent on: its in-distribution table and train x test matrix. At lite 3 of the
 # 5, the independent one, the uniform dependent one (the headline claim) and the hardest dependent
-# one: each further distribution costs the default batch about 160 s of meta-training on a 2-core
-# CPU (SymLA and MetaRNN, 3 seeds each), and the batch must stay under 30 minutes (README, "Time");
+# one: each further distribution costs the default batch about 95 s of meta-training on a 2-core
+# CPU (SymLA and MetaRNN, 3 seeds each; 160 s before SymLA's LLVM level 2, `compilation`), and the
+# batch must stay under 30 minutes (README, "Time");
 # standard and paper run all 5, smoke 2. The unseen-action tests add `biased` and
 # `uniform_independent` at every preset.
 BANDIT_DISTRIBUTIONS = {
