@@ -26,12 +26,14 @@ paper sizes, `lite_efficiency=<ratio>` for SymLA at the lite bandit shapes, `see
 (3 seeds one after another / 3 seeds in one program, per generation, lite bandit shapes; also
 `seeds_speedup_grid-lite` and `seeds_speedup_projgrid-lite` at those shapes), and last
 `symla_efficiency=<ratio>` for SymLA at the paper bandit shapes (each printed when measured). The
-first line says which JAX platform and devices ran, and the LLVM optimisation level SymLA's CPU
-programs compiled at (`symla_lite.compilation`; `--opt-level default` is XLA's own, as before it).
+first line says which JAX platform and devices ran, the LLVM optimisation level SymLA's CPU
+programs compiled at and the vector width of every agent's (`symla_lite.compilation`; `--opt-level
+default` and `--vector-width default` are XLA's own, as before them).
 
     python benchmarks/throughput.py [--shapes paper lite grid-lite ...] [--agents symla metarnn]
     python benchmarks/throughput.py --devices 1  # one JAX CPU device
     python benchmarks/throughput.py --opt-level default  # SymLA at XLA's default level
+    python benchmarks/throughput.py --vector-width default  # XLA's 256-bit element-wise loops
     python benchmarks/throughput.py --profile    # where a SymLA generation's time goes
 """
 
@@ -275,6 +277,12 @@ def main(argv=None):
         default=None,
         help="LLVM level of SymLA's CPU programs (default: symla_lite.compilation's)",
     )
+    ap.add_argument(
+        "--vector-width",
+        choices=["128", "256", "512", "default"],
+        default=None,
+        help="vector width of the CPU programs (default: symla_lite.compilation's)",
+    )
     ap.add_argument("--profile", action="store_true", help="time the parts of a SymLA generation")
     ap.add_argument(
         "--seeds", type=int, default=3, help="seeds in one program for seeds_speedup (lite)"
@@ -313,6 +321,8 @@ def main(argv=None):
             env["JAX_NUM_CPU_DEVICES"] = str(args.devices)
         if args.opt_level is not None:
             env[compilation.ENV] = args.opt_level
+        if args.vector_width is not None:
+            env[compilation.WIDTH_ENV] = args.vector_width
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if proc.returncode:
             raise RuntimeError(f"{name} at {shape} shapes failed:\n{proc.stderr[-3000:]}")
@@ -322,9 +332,11 @@ def main(argv=None):
     cols = ("agent", "shape", "seeds", "population", "num_evals", "lifetime", "hidden")
     cols += ("member_batch", "devices")
     level = args.opt_level or compilation.symla_level()
+    width = args.vector_width or compilation.vector_width()
     print(
         f"platform {rows[0]['platform']}; {os.cpu_count()} CPUs visible; "
-        f"SymLA's CPU programs at LLVM level {level} (symla_lite.compilation)"
+        f"SymLA's CPU programs at LLVM level {level}, vector width {width} "
+        "(symla_lite.compilation)"
     )
     print(f"dense float32 2048^2 matmul: {peak:.1f} GFLOP/s")
     head = (

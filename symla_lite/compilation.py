@@ -1,4 +1,5 @@
-"""How XLA compiles the programs that run an agent: SymLA's at LLVM optimisation level 2 on CPU.
+"""How XLA compiles the programs that run an agent on CPU: SymLA's at LLVM optimisation level 2,
+every agent's with 512-bit vectors where the CPU has AVX-512.
 
 XLA:CPU's default backend level (3) made SymLA's programs at the lite and RL shapes slower, not
 faster. On a 2-core Intel Xeon with AVX-512 (jax 0.10.2, two CPU devices), same-process A/B of one
@@ -7,12 +8,23 @@ level 2: lite bandit 0.96 -> 0.57 s, grid world 1.05 -> 0.87 s, projected grid w
 CartPole 0.81 -> 0.40 s, compilation 1.1 to 2.1 times faster; at the paper bandit shapes (N = 64)
 7.8 -> 8.2 s. SymLA's meta-parameters, fitness and test lifetimes were bitwise the same at either
 level there, and the lite batch from scratch was byte-identical in 1,542 s instead of 2,122 s.
-MetaRNN keeps XLA's default: level 2 changed its last bits (its reductions are vectorised
+MetaRNN keeps XLA's default level: level 2 changed its last bits (its reductions are vectorised
 otherwise) and gained little. `benchmarks/throughput.py --opt-level default` measures
 SymLA at XLA's default level (README "Performance" has both tables).
 
-SYMLA_LITE_OPT_LEVEL overrides the level for SymLA: 0 to 3, or "default" (XLA's own); the benchmark
-(`benchmarks/throughput.py`) prints the level it ran with.
+XLA:CPU emits element-wise loops for 256-bit vectors by default. At hidden size 16, SymLA's step
+time goes mostly to its LSTM cells' sigmoids and tanhs (per-thunk profile of the lite grid world's
+agent scan: gate products 31%, the two element-wise fusions 41%, input concatenation 11%, message
+products 14%), and on the same machine 512-bit vectors (`xla_cpu_prefer_vector_width`) ran whole
+generations faster with bitwise the same ES states and outputs (same-process A/B, 3 seeds, 2
+generations, 256 -> 512): SymLA lite bandit 0.63 -> 0.55 s, projected grid world 4.40 -> 3.80 s,
+CartPole 0.67 -> 0.58 s, paper bandit (one seed, one generation) 9.5 -> 8.2 s; MetaRNN lite bandit
+0.19 -> 0.16 s, grid world and CartPole about 5% faster.
+
+Environment overrides: SYMLA_LITE_OPT_LEVEL, SymLA's level: 0 to 3, or "default" (XLA's own);
+SYMLA_LITE_VECTOR_WIDTH, every agent's vector width: 128, 256, 512, or "default" (XLA's own, 256),
+by default 512 where /proc/cpuinfo lists avx512f and XLA's own elsewhere. The benchmark
+(`benchmarks/throughput.py`) prints both.
 """
 
 import os
@@ -20,6 +32,8 @@ import os
 ENV = "SYMLA_LITE_OPT_LEVEL"
 SYMLA_LEVEL = 2
 LEVELS = ("0", "1", "2", "3", "default")
+WIDTH_ENV = "SYMLA_LITE_VECTOR_WIDTH"
+WIDTHS = ("128", "256", "512", "default")
 
 
 def symla_level() -> str:
@@ -30,13 +44,35 @@ def symla_level() -> str:
     return level
 
 
+def has_avx512(cpuinfo: str = "/proc/cpuinfo") -> bool:
+    """Whether the CPU lists the avx512f flag (False where there is no /proc/cpuinfo)."""
+    try:
+        with open(cpuinfo) as f:
+            return any(line.startswith("flags") and "avx512f" in line.split() for line in f)
+    except OSError:
+        return False
+
+
+def vector_width() -> str:
+    """The vector width XLA:CPU emits element-wise loops for: "128", "256", "512" or "default"."""
+    width = os.environ.get(WIDTH_ENV, "512" if has_avx512() else "default").strip()
+    if width not in WIDTHS:
+        raise ValueError(f"{WIDTH_ENV}={width!r} is not a vector width; choose one of {WIDTHS}")
+    return width
+
+
 def options(agent) -> dict | None:
     """`jax.jit`'s `compiler_options` for a program that runs `agent` (None: XLA's defaults).
 
-    Only SymLA on the CPU backend gets a level of its own (see the module docstring)."""
+    Only on the CPU backend: SymLA gets a level of its own, and every agent the vector width
+    (see the module docstring)."""
     import jax
 
-    if getattr(agent, "name", None) != "symla" or jax.default_backend() != "cpu":
+    if jax.default_backend() != "cpu":
         return None
-    level = symla_level()
-    return None if level == "default" else {"xla_backend_optimization_level": int(level)}
+    opts = {}
+    if getattr(agent, "name", None) == "symla" and symla_level() != "default":
+        opts["xla_backend_optimization_level"] = int(symla_level())
+    if vector_width() != "default":
+        opts["xla_cpu_prefer_vector_width"] = int(vector_width())
+    return opts or None
