@@ -1,5 +1,5 @@
 """How XLA compiles the programs that run an agent on CPU: SymLA's at LLVM optimisation level 2,
-every agent's with 512-bit vectors where the CPU has AVX-512.
+every agent's meta-training with 512-bit vectors where the CPU has AVX-512.
 
 XLA:CPU's default backend level (3) made SymLA's programs at the lite and RL shapes slower, not
 faster. On a 2-core Intel Xeon with AVX-512 (jax 0.10.2, two CPU devices), same-process A/B of one
@@ -19,10 +19,13 @@ products 14%), and on the same machine 512-bit vectors (`xla_cpu_prefer_vector_w
 generations faster with bitwise the same ES states and outputs (same-process A/B, 3 seeds, 2
 generations, 256 -> 512): SymLA lite bandit 0.63 -> 0.55 s, projected grid world 4.40 -> 3.80 s,
 CartPole 0.67 -> 0.58 s, paper bandit (one seed, one generation) 9.5 -> 8.2 s; MetaRNN lite bandit
-0.19 -> 0.16 s, grid world and CartPole about 5% faster.
+0.19 -> 0.16 s, grid world and CartPole about 5% faster. Only meta-training gets the width: in the
+test lifetimes it changed the last bits of some environments' dynamics (a lite batch with it
+everywhere changed REINFORCE's Acrobot returns and SymLA's Freeway-MinAtar ones, no verdict), and
+meta-training is where the time goes.
 
 Environment overrides: SYMLA_LITE_OPT_LEVEL, SymLA's level: 0 to 3, or "default" (XLA's own);
-SYMLA_LITE_VECTOR_WIDTH, every agent's vector width: 128, 256, 512, or "default" (XLA's own, 256),
+SYMLA_LITE_VECTOR_WIDTH, the vector width of every agent's meta-training: 128, 256, 512, or "default" (XLA's own, 256),
 by default 512 where /proc/cpuinfo lists avx512f and XLA's own elsewhere. The benchmark
 (`benchmarks/throughput.py`) prints both.
 """
@@ -61,18 +64,24 @@ def vector_width() -> str:
     return width
 
 
-def options(agent) -> dict | None:
-    """`jax.jit`'s `compiler_options` for a program that runs `agent` (None: XLA's defaults).
+PROGRAMS = ("meta_training", "evaluation")
 
-    Only on the CPU backend: SymLA gets a level of its own, and every agent the vector width
-    (see the module docstring)."""
+
+def options(agent, program: str = "meta_training") -> dict | None:
+    """`jax.jit`'s `compiler_options` for a `program` ("meta_training" or "evaluation") that runs
+    `agent` (None: XLA's defaults).
+
+    Only on the CPU backend: SymLA's programs get a level of their own, and every agent's
+    meta-training the vector width (see the module docstring)."""
     import jax
 
+    if program not in PROGRAMS:
+        raise ValueError(f"unknown program {program!r}; choose one of {PROGRAMS}")
     if jax.default_backend() != "cpu":
         return None
     opts = {}
     if getattr(agent, "name", None) == "symla" and symla_level() != "default":
         opts["xla_backend_optimization_level"] = int(symla_level())
-    if vector_width() != "default":
+    if program == "meta_training" and vector_width() != "default":
         opts["xla_cpu_prefer_vector_width"] = int(vector_width())
     return opts or None

@@ -93,7 +93,7 @@ def _lifetimes_fn(agent, env, length: int, fields: tuple[str, ...]):
             lt = jax.vmap(one)(tasks, keys)
             return tuple(getattr(lt, f) for f in fields)
 
-        _compiled[k] = jax.jit(run, compiler_options=compilation.options(agent))
+        _compiled[k] = jax.jit(run, compiler_options=compilation.options(agent, "evaluation"))
     return _compiled[k]
 
 

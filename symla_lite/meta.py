@@ -212,7 +212,7 @@ def make_chunk_fn(
     def run(es_states, gens):
         return jax.lax.scan(generation, es_states, gens)
 
-    options = compilation.options(agent)
+    options = compilation.options(agent, "meta_training")
     if mesh is None:
         return jax.jit(run, compiler_options=options)
     replicated = NamedSharding(mesh, P())

@@ -42,8 +42,13 @@ def test_the_vector_width_goes_to_every_agent(monkeypatch):
     }
     for name in ("metarnn", "random", "thompson"):
         assert compilation.options(agents.make(name)) == wide
+        assert compilation.options(agents.make(name), "evaluation") is None
+    level2 = {"xla_backend_optimization_level": 2}
+    assert compilation.options(agents.make("symla"), "evaluation") == level2
     monkeypatch.setenv(compilation.ENV, "default")
     assert compilation.options(agents.make("symla")) == wide
+    with pytest.raises(ValueError, match="unknown program 'test'"):
+        compilation.options(agents.make("symla"), "test")
 
 
 def test_an_unknown_vector_width_is_a_clear_error(monkeypatch):
@@ -74,7 +79,7 @@ def test_meta_training_and_evaluation_compile_with_the_options(monkeypatch):
         return jit(fun, **kw)
 
     monkeypatch.delenv(compilation.ENV, raising=False)
-    monkeypatch.setenv(compilation.WIDTH_ENV, "default")
+    monkeypatch.setenv(compilation.WIDTH_ENV, "512")
     monkeypatch.setattr(jax, "jit", spy)
     for name in ("symla", "metarnn"):
         config = meta.TrainConfig(agent=name, preset="smoke", generations=1, progress=False)
@@ -82,7 +87,8 @@ def test_meta_training_and_evaluation_compile_with_the_options(monkeypatch):
         test = evaluation.test_set(res.env, jax.random.key(0), 2)
         evaluation.run(res.agent, res.params, test, 5)
     level2 = {"xla_backend_optimization_level": 2}
-    assert seen == [level2, level2, None, None]
+    wide = {"xla_cpu_prefer_vector_width": 512}
+    assert seen == [{**level2, **wide}, level2, wide, None]
 
 
 @pytest.mark.parametrize(
