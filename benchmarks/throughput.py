@@ -109,15 +109,14 @@ def machine_matmul_gflops() -> float:
     return float(proc.stdout.strip().splitlines()[-1])
 
 
-def measure(
-    agent_name: str, shape: str, repeats: int, member_batch: int | None, seeds: int = 1
-) -> dict:
-    """Compile and time one generation of `agent_name` at `shape` for `seeds` seeds in one program
-    (as `meta.train_seeds` runs them); runs inside a subprocess."""
+def generation(agent_name: str, shape: str, seeds: int = 1, member_batch: int | None = None):
+    """One ES generation of `agent_name` at `shape` for `seeds` seeds in one program, set up as
+    `meta.train_seeds` runs it: (run, es_state, gens, config, agent, env, mesh), `run` jitted but
+    not yet compiled (`run.lower(es_state, gens).compile()`)."""
     import jax
     import jax.numpy as jnp
 
-    from symla_lite import meta, rollout, sharding
+    from symla_lite import meta, sharding
 
     kwargs = dict(agent=agent_name, progress=False, **SHAPES[shape])
     if member_batch is not None:
@@ -133,8 +132,24 @@ def measure(
     run = meta.make_chunk_fn(strategy, agent, env, hp, base_keys, config.member_batch, mesh)
     replicated = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())
     es_state = jax.device_put(es_state, replicated)
-
     gens = jnp.arange(0, 1, dtype=jnp.int32)
+    return run, es_state, gens, config, agent, env, mesh
+
+
+def measure(
+    agent_name: str, shape: str, repeats: int, member_batch: int | None, seeds: int = 1
+) -> dict:
+    """Compile and time one generation of `agent_name` at `shape` for `seeds` seeds in one program
+    (as `meta.train_seeds` runs them); runs inside a subprocess."""
+    import jax
+    import jax.numpy as jnp
+
+    from symla_lite import rollout
+
+    run, es_state, gens, config, agent, env, mesh = generation(
+        agent_name, shape, seeds, member_batch
+    )
+    hp = config.hyper()
     peak_before = matmul_gflops()  # the machine is shared: measure its rate next to the timing
     t0 = time.perf_counter()
     compiled = run.lower(es_state, gens).compile()
