@@ -278,6 +278,8 @@ def profile(repeats: int) -> None:
 
 
 def main(argv=None):
+    from symla_lite import compilation  # no JAX at import: the children start their own
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shapes", nargs="+", default=list(DEFAULT_SHAPES), choices=list(SHAPES))
     ap.add_argument("--agents", nargs="+", default=["symla", "metarnn"])
@@ -288,13 +290,13 @@ def main(argv=None):
     )
     ap.add_argument(
         "--opt-level",
-        choices=["0", "1", "2", "3", "default"],
+        choices=compilation.LEVELS,
         default=None,
         help="LLVM level of SymLA's CPU programs (default: symla_lite.compilation's)",
     )
     ap.add_argument(
         "--vector-width",
-        choices=["128", "256", "512", "default"],
+        choices=compilation.WIDTHS,
         default=None,
         help="vector width of the CPU programs (default: symla_lite.compilation's)",
     )
@@ -318,8 +320,6 @@ def main(argv=None):
         name, shape, seeds = args._child
         print(json.dumps(measure(name, shape, args.repeats, args.member_batch, int(seeds))))
         return 0
-
-    from symla_lite import compilation  # no JAX at import: the children start their own
 
     jobs = [(name, shape, 1) for shape in args.shapes for name in args.agents]
     for shape in SEEDS_SHAPES:  # the shapes whose seeds the lite batch meta-trains together

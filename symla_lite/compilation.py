@@ -25,11 +25,12 @@ everywhere changed REINFORCE's Acrobot returns and SymLA's Freeway-MinAtar ones,
 meta-training is where the time goes.
 
 Environment overrides: SYMLA_LITE_OPT_LEVEL, SymLA's level: 0 to 3, or "default" (XLA's own);
-SYMLA_LITE_VECTOR_WIDTH, the vector width of every agent's meta-training: 128, 256, 512, or "default" (XLA's own, 256),
-by default 512 where /proc/cpuinfo lists avx512f and XLA's own elsewhere. The benchmark
-(`benchmarks/throughput.py`) prints both.
+SYMLA_LITE_VECTOR_WIDTH, the vector width of every agent's meta-training: 128, 256, 512, or
+"default" (XLA's own, 256), by default 512 where /proc/cpuinfo lists avx512f and XLA's own
+elsewhere. The benchmark (`benchmarks/throughput.py`) prints both.
 """
 
+import functools
 import os
 
 ENV = "SYMLA_LITE_OPT_LEVEL"
@@ -37,6 +38,7 @@ SYMLA_LEVEL = 2
 LEVELS = ("0", "1", "2", "3", "default")
 WIDTH_ENV = "SYMLA_LITE_VECTOR_WIDTH"
 WIDTHS = ("128", "256", "512", "default")
+PROGRAMS = ("meta_training", "evaluation")
 
 
 def symla_level() -> str:
@@ -47,6 +49,7 @@ def symla_level() -> str:
     return level
 
 
+@functools.cache  # read once per process: options() runs at every jit it configures
 def has_avx512(cpuinfo: str = "/proc/cpuinfo") -> bool:
     """Whether the CPU lists the avx512f flag (False where there is no /proc/cpuinfo)."""
     try:
@@ -64,9 +67,6 @@ def vector_width() -> str:
     return width
 
 
-PROGRAMS = ("meta_training", "evaluation")
-
-
 def options(agent, program: str = "meta_training") -> dict | None:
     """`jax.jit`'s `compiler_options` for a `program` ("meta_training" or "evaluation") that runs
     `agent` (None: XLA's defaults).
@@ -80,8 +80,10 @@ def options(agent, program: str = "meta_training") -> dict | None:
     if jax.default_backend() != "cpu":
         return None
     opts = {}
-    if getattr(agent, "name", None) == "symla" and symla_level() != "default":
-        opts["xla_backend_optimization_level"] = int(symla_level())
-    if program == "meta_training" and vector_width() != "default":
-        opts["xla_cpu_prefer_vector_width"] = int(vector_width())
+    level = symla_level() if getattr(agent, "name", None) == "symla" else "default"
+    if level != "default":
+        opts["xla_backend_optimization_level"] = int(level)
+    width = vector_width() if program == "meta_training" else "default"
+    if width != "default":
+        opts["xla_cpu_prefer_vector_width"] = int(width)
     return opts or None
