@@ -109,16 +109,19 @@ def machine_matmul_gflops() -> float:
     return float(proc.stdout.strip().splitlines()[-1])
 
 
-def generation(agent_name: str, shape: str, seeds: int = 1, member_batch: int | None = None):
+def generation(
+    agent_name: str, shape: str, seeds: int = 1, member_batch: int | None = None, **overrides
+):
     """One ES generation of `agent_name` at `shape` for `seeds` seeds in one program, set up as
     `meta.train_seeds` runs it: (run, es_state, gens, config, agent, env, mesh), `run` jitted but
-    not yet compiled (`run.lower(es_state, gens).compile()`)."""
+    not yet compiled (`run.lower(es_state, gens).compile()`). `overrides`: TrainConfig fields that
+    replace the shape's (e.g. population=4 for a quick check)."""
     import jax
     import jax.numpy as jnp
 
     from symla_lite import meta, sharding
 
-    kwargs = dict(agent=agent_name, progress=False, **SHAPES[shape])
+    kwargs = dict(agent=agent_name, progress=False, **{**SHAPES[shape], **overrides})
     if member_batch is not None:
         kwargs["member_batch"] = member_batch
     config = meta.TrainConfig(**kwargs)
