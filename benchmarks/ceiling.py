@@ -14,9 +14,12 @@ population, sharded over the JAX devices and mapped over members in batches of `
 Each is rated as `throughput.py` rates a generation: the generation's matrix-product FLOPs
 (`throughput.step_flops`) per second over the dense float32 matmul rate. The cells' ratio bounds the
 generation's efficiency: it is what the generation would reach if messages, environment, sampling
-and the ES update took no time at all. Last lines: `<shape>_ceiling=<ratio>` for every shape, and
-`rl_ceiling` (projected grid world, paper sizes) and `lite_ceiling` (lite bandit shapes), the bounds
-of `rl_efficiency` and `lite_efficiency`; and at the lite bandit shapes `seeds_speedup_bound=`
+and the ES update took no time at all; the agent's ratio bounds it too, with only the work that
+defines SymLA's step counted in (cells, inputs, messages). Last lines: `<shape>_ceiling=<ratio>`
+(cells) and `<shape>_agent_bound=<ratio>` (agent) for every shape, `rl_ceiling` and
+`rl_agent_bound` for the projected grid world at paper sizes (the bounds of `rl_efficiency`; the
+lite bandit's, `lite_ceiling` and `lite_agent_bound`, bound `lite_efficiency`), and at the lite
+bandit shapes `seeds_speedup_bound=`
 generation / agent seconds: S seeds in one program still run S times the agent's steps, so unless
 the steps of a batch holding `member_batch` members of every seed (as `meta.make_chunk_fn` batches
 them) run faster per member than one seed's batch, `seeds_speedup` cannot exceed it.
@@ -36,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import throughput  # noqa: E402
 
 PARTS = ("cells", "agent", "generation")
-SUMMARY = {"projgrid-paper": "rl_ceiling", "lite": "lite_ceiling"}
+SUMMARY = {"projgrid-paper": "rl"}  # lite's lines already read lite_ceiling, lite_agent_bound
 
 
 def programs(shape: str, **overrides) -> tuple[dict, float, dict]:
@@ -127,8 +130,8 @@ def measure(shape: str, repeats: int, **overrides) -> dict:
 
 
 def report(rows: list[dict], matmul: float) -> list[str]:
-    """The table and the summary lines (`<shape>_ceiling=`, `seeds_speedup_bound=`, `rl_ceiling=`,
-    `lite_ceiling=`)."""
+    """The table and the summary lines: `<shape>_ceiling=`, `<shape>_agent_bound=`,
+    `seeds_speedup_bound=`, `rl_ceiling=`, `rl_agent_bound=`."""
     lines = [
         f"dense float32 2048^2 matmul: {matmul:.1f} GFLOP/s; efficiency = counted GFLOP / s / that",
         f"{'shape':<15} {'pop':>4} {'evals':>5} {'L':>4} {'A':>3} {'B':>3} {'N':>3} {'dev':>3} "
@@ -143,16 +146,16 @@ def report(rows: list[dict], matmul: float) -> list[str]:
             + f" {r['gflop']:>8.2f} "
             + " ".join(f"{r[p]:>12.4f} {r['gflop'] / r[p] / matmul:>6.3f}" for p in PARTS)
         )
-    ceilings = {r["shape"]: r["gflop"] / r["cells"] / matmul for r in rows}
-    lines += [f"{shape}_ceiling={c:.3f}" for shape, c in ceilings.items()]
-    if "lite" in ceilings:
+    rate = {(r["shape"], p): r["gflop"] / r[p] / matmul for r in rows for p in PARTS}
+    lines += [f"{r['shape']}_ceiling={rate[r['shape'], 'cells']:.3f}" for r in rows]
+    lines += [f"{r['shape']}_agent_bound={rate[r['shape'], 'agent']:.3f}" for r in rows]
+    if "lite" in {r["shape"] for r in rows}:
         lite = next(r for r in rows if r["shape"] == "lite")
         lines.append(f"seeds_speedup_bound={lite['generation'] / lite['agent']:.2f}")
-    lines += [  # under the names of the efficiencies they bound, where not printed already
-        f"{name}={ceilings[s]:.3f}"
-        for s, name in SUMMARY.items()
-        if s in ceilings and name != f"{s}_ceiling"
-    ]
+    for shape, name in SUMMARY.items():  # the bounds under the names of what they bound
+        if (shape, "cells") in rate:
+            lines.append(f"{name}_ceiling={rate[shape, 'cells']:.3f}")
+            lines.append(f"{name}_agent_bound={rate[shape, 'agent']:.3f}")
     return lines
 
 

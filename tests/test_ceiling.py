@@ -33,11 +33,14 @@ def test_report_rates_each_part_and_names_the_bounds():
     for r in rows:
         r.update(population=8, lifetimes=2, lifetime=5, inputs=1, actions=2, hidden=16, devices=2)
     lines = ceiling.report(rows, matmul=4.0)
-    assert lines[-4:] == [
+    assert lines[-7:] == [
         "projgrid-paper_ceiling=0.500",
         "lite_ceiling=0.500",
+        "projgrid-paper_agent_bound=0.250",
+        "lite_agent_bound=0.250",
         "seeds_speedup_bound=1.00",
         "rl_ceiling=0.500",
+        "rl_agent_bound=0.250",
     ]
     table = {line.split()[0]: line.split() for line in lines[2:4]}
     assert table["projgrid-paper"][-6:] == ["1.0000", "0.500", "2.0000", "0.250", "4.0000", "0.125"]
