@@ -35,6 +35,9 @@ default` and `--vector-width default` are XLA's own, as before them).
     python benchmarks/throughput.py --opt-level default  # SymLA at XLA's default level
     python benchmarks/throughput.py --vector-width default  # XLA's 256-bit element-wise loops
     python benchmarks/throughput.py --profile    # where a SymLA generation's time goes
+
+`benchmarks/ceiling.py` bounds these ratios: SymLA's cells alone and its agent's steps alone at
+the same shapes.
 """
 
 import argparse
