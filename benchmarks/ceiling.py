@@ -64,10 +64,13 @@ def programs(shape: str, **overrides) -> tuple[dict, float, dict]:
     population = jax.vmap(agent.init)(jax.random.split(key, hp["population"]))
     population = jax.device_put(population, NamedSharding(mesh, P(AXIS)))
 
+    if agent.layers != 1:  # the cells below are one layer's A x B
+        raise ValueError(f"ceiling.py times one-layer SymLA, got {agent.layers} layers")
+
     def cells(p, i):  # i: every lifetime its own input, so that none is computed once for all
-        shape = (num_obs, num_actions)
-        x = jnp.full((*shape, agent.cell_input_size), 0.1) + 1e-3 * i
-        h0 = jnp.zeros((*shape, agent.hidden))
+        grid = (num_obs, num_actions)
+        x = jnp.full((*grid, agent.cell_input_size), 0.1) + 1e-3 * i
+        h0 = jnp.zeros((*grid, agent.hidden))
 
         def tick(hc, _):
             return lstm_cell(p.lstm, x, *hc), None
