@@ -77,15 +77,6 @@ def programs(shape: str, **overrides) -> tuple[dict, float, dict]:
 
         return jax.lax.scan(tick, (h0, h0), None, length * agent.micro_ticks)[0][0].sum()
 
-    def agent_steps(p, i):
-        obs = jnp.ones(num_obs) + 1e-3 * i
-
-        def step(s, _):
-            return agent.step(p, s, obs, jnp.int32(0), jnp.float32(1))[1], None
-
-        s0 = agent.initial_state(key, num_obs, num_actions)
-        return jax.lax.scan(step, s0, None, length)[0].layers[0].h.sum()
-
     def over_population(per_lifetime):
         steps = jnp.arange(lifetimes, dtype=jnp.float32)
 
@@ -103,7 +94,10 @@ def programs(shape: str, **overrides) -> tuple[dict, float, dict]:
 
     parts = {
         "cells": (over_population(cells), (population,)),
-        "agent": (over_population(agent_steps), (population,)),
+        "agent": (
+            over_population(throughput.agent_steps(agent, key, num_obs, num_actions, length)),
+            (population,),
+        ),
         "generation": (run.lower(es_state, gens).compile(), (es_state, gens)),
     }
     steps = hp["population"] * lifetimes * length
@@ -152,8 +146,8 @@ def report(rows: list[dict], matmul: float) -> list[str]:
     rate = {(r["shape"], p): r["gflop"] / r[p] / matmul for r in rows for p in PARTS}
     lines += [f"{r['shape']}_ceiling={rate[r['shape'], 'cells']:.3f}" for r in rows]
     lines += [f"{r['shape']}_agent_bound={rate[r['shape'], 'agent']:.3f}" for r in rows]
-    if "lite" in {r["shape"] for r in rows}:
-        lite = next(r for r in rows if r["shape"] == "lite")
+    lite = {r["shape"]: r for r in rows}.get("lite")
+    if lite is not None:
         lines.append(f"seeds_speedup_bound={lite['generation'] / lite['agent']:.2f}")
     for shape, name in SUMMARY.items():  # the bounds under the names of what they bound
         if (shape, "cells") in rate:

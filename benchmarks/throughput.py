@@ -112,22 +112,36 @@ def machine_matmul_gflops() -> float:
     return float(proc.stdout.strip().splitlines()[-1])
 
 
-def generation(
-    agent_name: str, shape: str, seeds: int = 1, member_batch: int | None = None, **overrides
-):
+def agent_steps(agent, key, num_obs: int, num_actions: int, length: int):
+    """f(params, i): `length` steps of `agent` alone (no sampling, no environment) on a fixed
+    observation offset by the float i, so that no two lifetimes share their input; returns the
+    sum of the first layer's h, so nothing is left out as dead code."""
+    import jax
+    import jax.numpy as jnp
+
+    def lifetime(params, i):
+        obs = jnp.ones(num_obs) + 1e-3 * i
+
+        def step(s, _):
+            return agent.step(params, s, obs, jnp.int32(0), jnp.float32(1))[1], None
+
+        s0 = agent.initial_state(key, num_obs, num_actions)
+        return jax.lax.scan(step, s0, None, length)[0].layers[0].h.sum()
+
+    return lifetime
+
+
+def generation(agent_name: str, shape: str, seeds: int = 1, **overrides):
     """One ES generation of `agent_name` at `shape` for `seeds` seeds in one program, set up as
     `meta.train_seeds` runs it: (run, es_state, gens, config, agent, env, mesh), `run` jitted but
     not yet compiled (`run.lower(es_state, gens).compile()`). `overrides`: TrainConfig fields that
-    replace the shape's (e.g. population=4 for a quick check)."""
+    replace the shape's (e.g. member_batch=16, or population=4 for a quick check)."""
     import jax
     import jax.numpy as jnp
 
     from symla_lite import meta, sharding
 
-    kwargs = dict(agent=agent_name, progress=False, **{**SHAPES[shape], **overrides})
-    if member_batch is not None:
-        kwargs["member_batch"] = member_batch
-    config = meta.TrainConfig(**kwargs)
+    config = meta.TrainConfig(agent=agent_name, progress=False, **{**SHAPES[shape], **overrides})
     hp = config.hyper()
     agent, env = meta.build(config)
     keys = [jax.random.split(jax.random.key(s), 3) for s in range(seeds)]  # as train_seeds
@@ -152,8 +166,9 @@ def measure(
 
     from symla_lite import rollout
 
+    overrides = {} if member_batch is None else dict(member_batch=member_batch)
     run, es_state, gens, config, agent, env, mesh = generation(
-        agent_name, shape, seeds, member_batch
+        agent_name, shape, seeds, **overrides
     )
     hp = config.hyper()
     peak_before = matmul_gflops()  # the machine is shared: measure its rate next to the timing
@@ -230,15 +245,7 @@ def profile(repeats: int) -> None:
         )
 
     def agent_only(p):
-        def lifetime(q, i):  # i: every lifetime its own input, so none is shared
-            s0 = agent.initial_state(key, 1, 2)
-            obs = jnp.ones(1) + 1e-3 * i
-
-            def step(s, _):
-                return agent.step(q, s, obs, jnp.int32(0), jnp.float32(1))[1], None
-
-            return jax.lax.scan(step, s0, None, length)[0].layers[0].h.sum()
-
+        lifetime = agent_steps(agent, key, 1, 2, length)
         steps = jnp.arange(lifetimes, dtype=jnp.float32)
         return jax.vmap(lambda q: jax.vmap(lambda i: lifetime(q, i))(steps))(p)
 
