@@ -98,7 +98,7 @@ def train_preset(preset: str) -> str:
 # with the ES budget, so that the budget a claim needs can be extrapolated (`extrapolate`).
 BUDGET = {
     "smoke": [("cartpole", "gates+mean")],
-    # lite's plan runs none of these: they serve side runs (README) and the standard plan
+    # lite's plan runs none of these: they serve side runs (docs/ablations.md) and the standard plan
     "lite": [("cartpole", v) for v in ("gates+mean L500", "gates+mean L500 x4")],
     "paper": [("cartpole", "gates+mean L500"), ("projgrid", "gates+mean")],
 }

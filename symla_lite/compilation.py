@@ -10,7 +10,7 @@ CartPole 0.81 -> 0.40 s, compilation 1.1 to 2.1 times faster; at the paper bandi
 level there, and the lite batch from scratch was byte-identical in 1,542 s instead of 2,122 s.
 MetaRNN keeps XLA's default level: level 2 changed its last bits (its reductions are vectorised
 otherwise) and gained little. `benchmarks/throughput.py --opt-level default` measures
-SymLA at XLA's default level (README "Performance" has both tables).
+SymLA at XLA's default level (docs/performance.md has both tables).
 
 XLA:CPU emits element-wise loops for 256-bit vectors by default. At hidden size 16, SymLA's step
 time goes mostly to its LSTM cells' sigmoids and tanhs (per-thunk profile of the lite grid world's

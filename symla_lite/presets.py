@@ -54,8 +54,8 @@ NUM_SEEDS = 3
 
 # Where an experiment departs from its preset's table: TrainConfig fields (lifetime, generations,
 # ...) and `seeds`, its number of meta-training seeds. At lite, SymLA's CartPole falls are below
-# half of random's on average but not by 2 standard errors over 3 seeds; measured (README,
-# "Budget"), it takes lifetimes of 500 steps, 800 generations and 6 seeds (2 of 6 seeds stay on a
+# half of random's on average but not by 2 standard errors over 3 seeds; measured (docs/ablations.md,
+# budget curves), it takes lifetimes of 500 steps, 800 generations and 6 seeds (2 of 6 seeds stay on a
 # poor controller), about 30 minutes of meta-training here.
 # The projected grid world (`transfer.train`, shared by unseen_environments and the atlas) meta-trains
 # 100 generations, not the table's 400: measured on the 400-generation run's milestones
@@ -108,7 +108,7 @@ def seeds(seed: int, n: int = NUM_SEEDS) -> list[int]:
 # 5, the independent one, the uniform dependent one (the headline claim) and the hardest dependent
 # one: each further distribution costs the default batch about 95 s of meta-training on a 2-core
 # CPU (SymLA and MetaRNN, 3 seeds each; 160 s before SymLA's LLVM level 2, `compilation`), and the
-# batch must stay under 30 minutes (README, "Time");
+# batch must stay under 30 minutes (docs/regeneration.md);
 # standard and paper run all 5, smoke 2. The unseen-action tests add `biased` and
 # `uniform_independent` at every preset.
 BANDIT_DISTRIBUTIONS = {

@@ -4,7 +4,7 @@ and the check that a multi-process run was joined.
 The population axis is sharded over all devices (`jax.shard_map` on a one-axis mesh). Each member's
 fitness is computed by the same per-member program whatever the sharding; XLA's products may still
 sum in another order with one device than with several (SymLA's float32 results then differ in the
-last bits, README), and the tests check the configurations where they agree bitwise
+last bits, docs/performance.md), and the tests check the configurations where they agree bitwise
 (tests/test_sharding.py, tests/test_distributed.py). Several hosts join through `jax.distributed`
 before JAX starts: importing symla_lite joins when SYMLA_DISTRIBUTED=1, reading
 JAX_COORDINATOR_ADDRESS (host:port of process 0), JAX_NUM_PROCESSES and JAX_PROCESS_ID, or JAX's

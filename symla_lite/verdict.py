@@ -25,7 +25,12 @@ COLUMNS = (
     "n_seeds",
     "preset",
     "verdict",
+    "direction",
+    "z",
 )
+# The columns a claims table must have; `direction` and `z` (RULE's z-score) came later, and a
+# table written before them reads with them empty.
+REQUIRED = COLUMNS[:10]
 VERDICTS = ("reproduced", "not_reproduced", "inconclusive")
 MIN_SEEDS = 3
 THRESHOLD = 2.0
@@ -40,6 +45,15 @@ ORDER = (
     "ablations",
     "atlas",
 )
+# What each experiment's rows are called in the claims table and its figure.
+TITLES = {
+    "bandits": "Bandits (unseen action spaces)",
+    "unseen_observations": "Unseen observation spaces (CartPole)",
+    "unseen_tasks": "Unseen tasks (grid world)",
+    "unseen_environments": "Unseen environments (grid world to classic control)",
+    "ablations": "Ablations",
+    "atlas": "Generalisation atlas",
+}
 
 RULE = (
     "A claim's effect is SymLA's number minus the baseline's, signed so that the claimed "
@@ -78,6 +92,11 @@ def verdict(symla, symla_sem, baseline, baseline_sem, direction: str, n_seeds: i
     return "inconclusive"
 
 
+def title(experiment: str) -> str:
+    """How the claims table and its figure name an experiment."""
+    return TITLES.get(experiment, experiment.replace("_", " ").capitalize())
+
+
 def across(values) -> tuple[float, float]:
     """(mean, standard error) of per-seed values (the SE is NaN for one seed)."""
     v = np.asarray(values, np.float64)
@@ -102,6 +121,7 @@ def row(
     mean, sem = across(symla_seeds)
     b, b_sem = (float(x) for x in baseline)
     n = int(symla_seeds.size)
+    z = z_score(mean, sem if n > 1 else math.nan, b, b_sem, direction)
     return dict(
         claim=claim,
         experiment=experiment,
@@ -113,6 +133,8 @@ def row(
         n_seeds=n,
         preset=preset,
         verdict=verdict(mean, sem if n > 1 else math.nan, b, b_sem, direction, n),
+        direction=direction,
+        z=z,
     )
 
 
@@ -155,11 +177,19 @@ def read(results_dir) -> pd.DataFrame:
     path = Path(results_dir) / FILE
     if not path.exists():
         raise FileNotFoundError(f"no claims table at {path}: run the notebooks (./run_all.sh)")
-    df = pd.read_csv(path)
-    missing = [c for c in COLUMNS if c not in df.columns]
+    return complete(pd.read_csv(path), path)
+
+
+def complete(df: pd.DataFrame, path) -> pd.DataFrame:
+    """A claims table read from `path` with exactly COLUMNS: a clear error if one of REQUIRED is
+    missing; `direction` and `z` empty where the file predates them."""
+    missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
-        raise ValueError(f"{path} lacks the columns {missing}")
-    return df
+        raise ValueError(f"{path} lacks the columns {missing} (a claims file has {list(COLUMNS)})")
+    for c in COLUMNS[len(REQUIRED) :]:
+        if c not in df.columns:
+            df[c] = math.nan
+    return df[list(COLUMNS)]
 
 
 def update(results_dir, experiment: str, rows: pd.DataFrame) -> pd.DataFrame:

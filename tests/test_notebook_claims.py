@@ -7,7 +7,7 @@ import papermill
 import pytest
 
 from symla_lite import verdict
-from symla_lite.claims import summary
+from symla_lite.claims import pages, summary
 
 
 def claims_rows(experiment: str, preset: str, n: int) -> pd.DataFrame:
@@ -135,6 +135,7 @@ def test_summary_cli_rewrites_and_checks(tmp_path, capsys):
     readme.write_text("no markers\n")
     assert summary.main(args) == 2
     assert "claims:begin" in capsys.readouterr().err
+    readme.write_text(README)
     assert summary.main(["--results", str(tmp_path / "nowhere"), "--readme", str(readme)]) == 2
     assert "no claims table" in capsys.readouterr().err
 
@@ -165,17 +166,17 @@ def test_render_all_fills_only_the_blocks_the_readme_has(tmp_path):
         ]
     )  # fmt: skip
     with pytest.raises(FileNotFoundError, match="ablations.csv in .*standard"):
-        summary.render_all(README + "<!-- ablations_standard:begin -->\n", results)
+        pages.render_page(README + "<!-- ablations_standard:begin -->\n", results)
     (results / "standard").mkdir()
     tests.to_csv(results / "standard" / "ablations.csv", index=False)  # the complete plan's
     markers = "<!-- ablations_standard:begin -->\n<!-- ablations_standard:end -->\n"
-    text = summary.render_all(README + markers, results)
+    text = pages.render_page(README + markers, results)
     block = text.split("<!-- ablations_standard:begin -->\n")[1].split("<!-- ablations_")[0]
     assert (
         block.splitlines()[2]
         == "| grid | base | 3 | 2.00 ± 0.58 | 0.00 ± 0.58 | 21.00 ± 0.58 (22.00) |"
     )
     assert "| grid | mean | 3 |" in block
-    assert summary.render_all(README, results).count("<!--") == 2  # no bandits or ablations block
+    assert pages.render_page(README, results).count("<!--") == 2  # no bandits or ablations block
     with pytest.raises(FileNotFoundError, match="bandits_baselines.csv"):
-        summary.render_all(README + "<!-- bandits:begin -->\n<!-- bandits:end -->\n", results)
+        pages.render_page(README + "<!-- bandits:begin -->\n<!-- bandits:end -->\n", results)

@@ -2,6 +2,7 @@
 do not import each other, and plotting libraries imported only where plots are drawn."""
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "symla_lite"
@@ -87,24 +88,60 @@ def test_computation_imports_no_plotting_library():
                 assert not bad, f"{name} imports {bad}"
 
 
-def test_readme_module_table_lists_every_module():
+def test_design_page_module_table_lists_every_module():
     lines = [
-        x for x in (PACKAGE.parent / "README.md").read_text().splitlines() if x.startswith("| `")
+        x for x in (ROOT / "docs" / "design.md").read_text().splitlines() if x.startswith("| `")
     ]
     for name in modules():
         if name.endswith("__main__"):
             continue
         parent, _, last = name.rpartition(".")
         listed = any(f"`{name}`" in x or (f"`{parent}." in x and f"`.{last}`" in x) for x in lines)
-        assert listed, f"README's module table does not list {name}"
+        assert listed, f"docs/design.md's module table does not list {name}"
 
 
-def test_readme_results_table_is_rendered_from_the_committed_claims():
-    """The README's claims block is exactly `python -m symla_lite.claims.summary` of results/."""
+def test_readme_and_docs_blocks_are_rendered_from_the_committed_results():
+    """Every rendered block of the README and of docs/*.md is exactly what
+    `python -m symla_lite.claims.summary` renders from results/."""
     from symla_lite.claims import summary
 
     assert (ROOT / "results" / "claims.csv").exists(), "results/claims.csv is not committed"
     code = summary.main(
         ["--results", str(ROOT / "results"), "--readme", str(ROOT / "README.md"), "--check"]
     )
-    assert code == 0, "README's claims block is stale: run python -m symla_lite.claims.summary"
+    assert code == 0, "a rendered block is stale: run python -m symla_lite.claims.summary"
+
+
+# Numbers the README may state in its own words: none of them is a result.
+NOT_RESULTS = {"3.11": "the Python version the commands need", "2022": "the paper's year"}
+
+
+def prose(text: str) -> str:
+    """The README without its rendered blocks, code, link targets and HTML comments."""
+    from symla_lite.claims import pages, summary
+
+    for name in pages.BLOCKS:
+        begin, end = summary.markers(name)
+        text = re.sub(re.escape(begin) + ".*?" + re.escape(end), "", text, flags=re.S)
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    text = re.sub(r"`[^`]*`", "", text)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    return re.sub(r"<!--.*?-->", "", text, flags=re.S)
+
+
+def test_readme_is_short_and_every_number_in_it_is_rendered():
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 250 and len(readme.encode()) <= 16_000
+    assert readme.startswith("# symla_lite\n\n```bash\n./run_all.sh\n")
+    numbers = re.findall(r"\d+(?:[.,]\d+)*", prose(readme))
+    typed = sorted(set(numbers) - set(NOT_RESULTS))
+    assert not typed, f"numbers typed by hand in the README, not rendered from results: {typed}"
+    commit = re.search(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\b", readme)
+    assert not commit, f"a commit hash in the README: {commit.group()}"
+    for link in re.findall(r"\]\(([^)#]+)\)", readme):
+        assert (ROOT / link).exists(), f"the README links to {link}, which does not exist"
+
+
+def test_prose_keeps_only_what_is_typed_by_hand():
+    text = "a 12 `b 3` [c 4](d5.md)\n```\n6\n```\n<!-- claims:begin -->\n7\n<!-- claims:end -->\n"
+    assert re.findall(r"\d+", prose(text)) == ["12", "4"]

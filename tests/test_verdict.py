@@ -116,3 +116,24 @@ def test_read_reports_missing_or_malformed_tables(tmp_path):
     pd.DataFrame({"claim": ["x"]}).to_csv(tmp_path / verdict.FILE, index=False)
     with pytest.raises(ValueError, match="lacks the columns"):
         verdict.read(tmp_path)
+
+
+def test_row_records_its_direction_and_z():
+    r = verdict.row("c", "e", "m", [1.0, 1.1, 0.9], (2.0, 0.0), "lower", "smoke")
+    # effect 1.0 in the claimed direction, SE = std([1, 1.1, 0.9]) / sqrt(3) = 0.1 / sqrt(3)
+    assert r["direction"] == "lower"
+    assert r["z"] == pytest.approx(1.0 / (0.1 / math.sqrt(3)))
+    assert r["verdict"] == "reproduced"
+    up = verdict.row("c", "e", "m", [1.0, 1.1, 0.9], (2.0, 0.0), "higher", "smoke")
+    assert up["z"] == pytest.approx(-r["z"]) and up["verdict"] == "not_reproduced"
+    assert list(verdict.table([r]).columns) == list(verdict.COLUMNS)
+    assert verdict.title("bandits") != "bandits" and verdict.title("new_one") == "New one"
+
+
+def test_a_table_written_before_direction_and_z_reads_with_them_empty(tmp_path):
+    old = rows("bandits", 2).drop(columns=["direction", "z"])
+    old.to_csv(tmp_path / verdict.FILE, index=False)
+    df = verdict.read(tmp_path)
+    assert list(df.columns) == list(verdict.COLUMNS)
+    assert df["direction"].isna().all() and df["z"].isna().all()
+    assert list(df["claim"]) == list(old["claim"])

@@ -1,18 +1,12 @@
 """The claims table of a whole run: join every experiment's claims file, render it as markdown.
 
 `join` reads results/<experiment>_claims.csv (experiments in verdict.ORDER, then any others by
-name) into the one table results/claims.csv; `markdown` renders it, `render_readme` puts that
-rendering between the README's `<!-- claims:begin -->` and `<!-- claims:end -->` markers, and
-
-    python -m symla_lite.claims.summary [--results results] [--readme README.md] [--check]
-
-rewrites that README block from results/claims.csv (--check: exit 1 if the README differs), and
-every other block of `BLOCKS` whose markers the README has (`<!-- bandits:begin -->` ...) from
-the CSVs that block reads (`ablations_standard`: results/standard/ablations.csv, the complete
-ablation plan), so that no number of those tables is typed by hand.
+name) into the one table results/claims.csv; `markdown` renders it, one table per experiment, and
+`render_readme` puts a rendering between a page's `<!-- name:begin -->` and `<!-- name:end -->`
+markers. `python -m symla_lite.claims.summary [--check]` rewrites every rendered block of the
+README and of docs/*.md (`symla_lite.claims.pages`).
 """
 
-import argparse
 import math
 import sys
 from pathlib import Path
@@ -52,12 +46,7 @@ def find(results_dir) -> list[Path]:
 def read_one(path, preset: str) -> pd.DataFrame:
     """One experiment's claims file, checked: the columns, its experiment name and the preset."""
     path = Path(path)
-    df = pd.read_csv(path)
-    missing = [c for c in verdict.COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{path} lacks the columns {missing} (a claims file has {verdict.COLUMNS})"
-        )
+    df = verdict.complete(pd.read_csv(path), path)
     exp = experiment_of(path)
     other = sorted(set(df["experiment"].astype(str)) - {exp})
     if other:
@@ -96,21 +85,45 @@ def pm(value, se) -> str:
     return f"{value:.{digits}f} ± {se:.{digits}f}"
 
 
+def z_cell(z) -> str:
+    """RULE's z-score as the claims table shows it: one decimal, ±inf, or n/a."""
+    if z is None or (isinstance(z, float) and math.isnan(z)):
+        return "n/a"
+    if math.isinf(z):
+        return "+inf" if z > 0 else "-inf"
+    return f"{z:.1f}"
+
+
 def markdown(df: pd.DataFrame) -> str:
-    """The claims table as a markdown table: claim, SymLA ± SE, baseline ± SE, seeds, verdict."""
+    """The claims table as markdown, one table per experiment (in the table's order) under its
+    title: claim, SymLA ± SE, baseline ± SE, z (the verdict rule's), seeds, verdict."""
     if not len(df):
         return "No claims yet: no experiment has written its claims file.\n"
-    lines = [
-        "| claim | SymLA ± SE | baseline ± SE | seeds | verdict |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for r in df.to_dict("records"):
-        claim = str(r["claim"]).replace("|", "\\|")
-        lines.append(
-            f"| {claim} | {pm(r['symla'], r['symla_sem'])} | "
-            f"{pm(r['baseline'], r['baseline_sem'])} | {int(r['n_seeds'])} | {r['verdict']} |"
-        )
-    return "\n".join(lines) + "\n"
+    parts = []
+    for exp in dict.fromkeys(df["experiment"]):
+        lines = [
+            f"**{verdict.title(exp)}**\n",
+            "| claim | SymLA ± SE | baseline ± SE | z | seeds | verdict |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for r in df[df["experiment"] == exp].to_dict("records"):
+            claim = str(r["claim"]).replace("|", "\\|")
+            lines.append(
+                f"| {claim} | {pm(r['symla'], r['symla_sem'])} | "
+                f"{pm(r['baseline'], r['baseline_sem'])} | {z_cell(r.get('z'))} | "
+                f"{int(r['n_seeds'])} | {r['verdict']} |"
+            )
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
+
+
+def counts(df: pd.DataFrame) -> str:
+    """One sentence: how many claims, over how few seeds at least, and how many per verdict."""
+    if not len(df):
+        return "No claims yet."
+    n = df["verdict"].value_counts()
+    per = ", ".join(f"{int(n.get(v, 0))} {v}" for v in verdict.VERDICTS)
+    return f"{len(df)} claims, each over at least {int(df['n_seeds'].min())} seeds: {per}.\n"
 
 
 def write_markdown(df: pd.DataFrame, results_dir) -> Path:
@@ -126,56 +139,6 @@ def frame_markdown(df: pd.DataFrame) -> str:
     lines = ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in cells]
     lines.insert(1, "| " + " | ".join("---" for _ in df.columns) + " |")
     return "\n".join(lines) + "\n"
-
-
-def bandits_block(results_dir) -> str:
-    """In-distribution regret per bandit distribution: SymLA and MetaRNN (mean ± SE across
-    seeds) and the fixed algorithms (± SE over test lifetimes), from bandits_baselines.csv and
-    bandits_transfer.csv."""
-    from symla_lite.claims import bandits
-
-    results_dir = Path(results_dir)
-    base = _read_csv(results_dir / "bandits_baselines.csv")
-    transfer = _read_csv(results_dir / "bandits_transfer.csv")
-    return frame_markdown(bandits.in_distribution(base, transfer))
-
-
-def ablations_block(results_dir) -> str:
-    """The ablation's meta-test per setting and variant, from ablations.csv: final fitness and
-    score (mean ± SE across seeds), episodes per lifetime against the random policy's."""
-    from symla_lite.experiments import ablations
-
-    summ = ablations.summary(_read_csv(Path(results_dir) / "ablations.csv"))
-    rows = [
-        {
-            "setting": r["setting"],
-            "variant": r["variant"],
-            "seeds": int(r["n_seeds"]),
-            "final fitness": pm(r["final_fitness"], r["final_fitness_sem"]),
-            "score": pm(r["score"], r["score_sem"]),
-            "episodes per lifetime (random)": (
-                f"{pm(r['episodes'], r['episodes_sem'])} ({r['random_episodes']:.2f})"
-            ),
-        }
-        for r in summ.to_dict("records")
-    ]
-    return frame_markdown(pd.DataFrame(rows))
-
-
-def standard_ablations_block(results_dir) -> str:
-    """ablations_block of the complete ablation plan, which the standard preset runs at lite's
-    sizes and writes to results_dir/standard/ablations.csv (the default batch runs a part of it)."""
-    return ablations_block(Path(results_dir) / presets.SHIPPED)
-
-
-# README blocks besides the claims table: name -> renderer(results_dir) -> markdown.
-BLOCKS = {"bandits": bandits_block, "ablations_standard": standard_ablations_block}
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise FileNotFoundError(f"no {path.name} in {path.parent}: run its notebook first")
-    return pd.read_csv(path)
 
 
 def render_readme(readme_text: str, block_md: str, name: str = "claims") -> str:
@@ -194,43 +157,11 @@ def render_readme(readme_text: str, block_md: str, name: str = "claims") -> str:
     return f"{head}{begin}\n{block_md.strip()}\n{end}{tail}"
 
 
-def render_all(readme_text: str, results_dir) -> str:
-    """The README with its claims block and every block of BLOCKS it has markers for rendered
-    from results_dir."""
-    text = render_readme(readme_text, markdown(verdict.read(results_dir)))
-    for name, render in BLOCKS.items():
-        if markers(name)[0] in text:
-            text = render_readme(text, render(results_dir), name)
-    return text
-
-
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="python -m symla_lite.claims.summary",
-        description="Rewrite the README's claims block (and its other result blocks) from results/.",
-    )
-    ap.add_argument("--results", default="results", help="results folder (default: results)")
-    ap.add_argument("--readme", default="README.md", help="README to update (default: README.md)")
-    ap.add_argument("--check", action="store_true", help="only check: exit 1 if it differs")
-    args = ap.parse_args(argv)
-    try:
-        readme = Path(args.readme)
-        if not readme.is_file():
-            raise FileNotFoundError(f"no README at {readme}")
-        old = readme.read_text()
-        new = render_all(old, args.results)
-    except (OSError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    if new == old:
-        print(f"{readme}: the results blocks are up to date")
-        return 0
-    if args.check:
-        print(f"{readme}: its results blocks differ from what {args.results}/ renders")
-        return 1
-    io.write_bytes(readme, new.encode())
-    print(f"{readme}: results blocks rewritten from {args.results}/")
-    return 0
+    """`python -m symla_lite.claims.summary`: see symla_lite.claims.pages."""
+    from symla_lite.claims import pages
+
+    return pages.main(argv)
 
 
 if __name__ == "__main__":

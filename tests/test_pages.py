@@ -1,0 +1,125 @@
+"""The rendered blocks of the README and docs/ (symla_lite.claims.pages) and the glance figure."""
+
+import json
+import math
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from symla_lite import presets, verdict
+from symla_lite.claims import pages, summary
+from symla_lite.plots import claims as P
+
+matplotlib.use("Agg")
+
+
+def table() -> pd.DataFrame:
+    rows = [
+        verdict.row("b wins", "bandits", "regret", [1.0, 1.1, 0.9], (3.0, 0.05), "lower", "smoke"),
+        verdict.row("b loses", "bandits", "regret", [5.0, 5.1, 4.9], (3.0, 0.05), "lower", "smoke"),
+        verdict.row("t tie", "unseen_tasks", "m", [1.0, 2.0, 3.0], (2.0, 0.1), "higher", "smoke"),
+        verdict.row("t flat", "unseen_tasks", "m", [0.0, 0.0, 0.0], (0.0, 0.0), "higher", "smoke"),
+        verdict.row("t huge", "unseen_tasks", "m", [9.0, 9.0, 9.0], (0.0, 0.0), "higher", "smoke"),
+    ]
+    return verdict.table(rows)
+
+
+def test_markdown_is_one_table_per_experiment_with_z():
+    text = summary.markdown(table())
+    parts = text.split("\n\n")
+    assert parts[0] == f"**{verdict.title('bandits')}**"
+    assert parts[2] == f"**{verdict.title('unseen_tasks')}**"
+    lines = text.splitlines()
+    assert lines[2] == "| claim | SymLA ± SE | baseline ± SE | z | seeds | verdict |"
+    z = (3.0 - 1.0) / math.hypot(0.1 / math.sqrt(3), 0.05)
+    assert lines[4] == f"| b wins | 1.000 ± 0.058 | 3.000 ± 0.050 | {z:.1f} | 3 | reproduced |"
+    assert "| t flat | 0 ± 0 | 0 ± 0 | n/a | 3 | inconclusive |" in lines
+    assert summary.z_cell(math.inf) == "+inf" and summary.z_cell(-math.inf) == "-inf"
+
+
+def test_counts_sentence():
+    assert summary.counts(table()) == (
+        "5 claims, each over at least 3 seeds: 2 reproduced, 1 not_reproduced, 2 inconclusive.\n"
+    )
+    assert summary.counts(verdict.table([])) == "No claims yet."
+
+
+def write_notebook(path, title):
+    cell = {"cell_type": "markdown", "metadata": {}, "source": [f"# {title}\n", "\n", "text"]}
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4}))
+
+
+def test_notebooks_block_reads_titles_and_the_manifest(tmp_path):
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    write_notebook(nbs / "beta.ipynb", "Beta: the second")
+    write_notebook(nbs / "alpha.ipynb", "Alpha things")
+    results = tmp_path / "results"
+    results.mkdir()
+    runs = {"alpha": {"wall_time_s": 61.0, "executed": "notebooks/executed/alpha.ipynb"},
+            "beta": {"wall_time_s": 600.0, "executed": "notebooks/executed/beta.ipynb"}}  # fmt: skip
+    (results / "manifest.json").write_text(json.dumps({"notebooks": runs}))
+    lines = pages.notebooks_block(results, nbs).splitlines()
+    assert lines[2] == "| [alpha](notebooks/executed/alpha.ipynb) | Alpha things | 61 s |"
+    assert lines[3] == "| [beta](notebooks/executed/beta.ipynb) | Beta: the second | 10.0 min |"
+    assert lines[4] == "| all | | 11.0 min |"
+    (nbs / "gamma.ipynb").write_text(json.dumps({"cells": [], "nbformat": 4}))
+    with pytest.raises(ValueError, match="gamma.ipynb: its first markdown cell has no '# ' title"):
+        pages.notebooks_block(results, nbs)
+
+
+def test_presets_block_is_the_presets_table(tmp_path):
+    text = pages.presets_block(tmp_path)
+    p = presets.preset("paper", "rl")
+    assert presets.preset("lite", "rl") == presets.preset("standard", "rl")
+    assert "| lite and standard, rl | " in text
+    row = "| paper, rl | " + " | ".join(str(p[k]) for k, _ in pages.PRESET_COLUMNS) + " |"
+    assert row in text.splitlines()
+    for (name, exp), fields in presets.EXPERIMENTS.items():
+        assert f"| {name}, `{exp}` (" in text
+    assert "Last recorded batch time per preset (its manifest): none." in text
+    (tmp_path / "manifest.json").write_text(json.dumps({"notebooks": {"a": {"wall_time_s": 30}}}))
+    assert "`lite` 30 s (1 notebooks)" in pages.presets_block(tmp_path)
+
+
+def test_cli_renders_the_readme_and_every_docs_page(tmp_path, capsys):
+    results = tmp_path / "results"
+    results.mkdir()
+    table().to_csv(results / verdict.FILE, index=False)
+    readme = tmp_path / "README.md"
+    readme.write_text("# R\n<!-- claims_counts:begin -->\n<!-- claims_counts:end -->\n")
+    args = ["--results", str(results), "--readme", str(readme)]
+    assert pages.main(args) == 2  # the README must hold the claims table
+    assert "has no claims block" in capsys.readouterr().err
+    readme.write_text(readme.read_text() + "<!-- claims:begin -->\n<!-- claims:end -->\n")
+    (tmp_path / "docs").mkdir()
+    page = tmp_path / "docs" / "results.md"
+    page.write_text("# Results\n<!-- claims:begin -->\nstale\n<!-- claims:end -->\n")
+    assert pages.main([*args, "--check"]) == 1
+    assert "stale" in page.read_text()
+    assert pages.main(args) == 0
+    assert "| b wins |" in page.read_text() and "stale" not in page.read_text()
+    assert "5 claims" in readme.read_text()
+    assert pages.main([*args, "--check"]) == 0
+
+
+def test_glance_puts_every_claim_at_its_z():
+    df = table()
+    fig = P.glance(df)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(df["claim"])
+    points = {}
+    for line in ax.get_lines():
+        x, y = line.get_xdata(), line.get_ydata()
+        if len(x) == 1 and line.get_marker() in ("o", "x", ">", "<"):
+            points[float(y[0])] = (float(x[0]), line.get_marker())
+    got = [points[t] for t in ax.get_yticks()]
+    z = list(df["z"])
+    assert got[0] == (pytest.approx(P.Z_LIMIT), ">")  # beyond the axis: at the edge
+    assert got[1][1] == "<" and got[1][0] == pytest.approx(-P.Z_LIMIT)
+    assert got[2] == (pytest.approx(z[2]), "o")
+    assert got[3] == (0.0, "x")  # no effect and no spread: no z
+    assert math.isinf(z[4]) and got[4] == (pytest.approx(P.Z_LIMIT), ">")
+    assert "2 reproduced, 1 not_reproduced, 2 inconclusive" in fig._suptitle.get_text()
+    matplotlib.pyplot.close(fig)
