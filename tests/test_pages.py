@@ -123,3 +123,19 @@ def test_glance_puts_every_claim_at_its_z():
     assert math.isinf(z[4]) and got[4] == (pytest.approx(P.Z_LIMIT), ">")
     assert "2 reproduced, 1 not_reproduced, 2 inconclusive" in fig._suptitle.get_text()
     matplotlib.pyplot.close(fig)
+
+
+def test_machine_block_names_each_machine_of_the_manifest(tmp_path):
+    assert pages.machine_block(tmp_path) == "No batch has written a manifest here yet.\n"
+    run = {
+        "device": {"backend": "cpu", "count": 2, "machine": {"cpu": "Xeon", "cpu_count": 2}},
+        "versions": {"python": "3.11.7", "jax": "0.10.2", "flax": "0.12.8", "numpy": "2"},
+    }
+    runs = {"a": run, "b": run}
+    (tmp_path / "manifest.json").write_text(json.dumps({"notebooks": runs}))
+    assert pages.machine_block(tmp_path) == (
+        "- Xeon, 2 cores, 2 JAX cpu devices; Python 3.11.7, jax 0.10.2, flax 0.12.8\n"
+    )
+    other = {**run, "device": {**run["device"], "count": 1}}
+    (tmp_path / "manifest.json").write_text(json.dumps({"notebooks": {"a": run, "b": other}}))
+    assert len(pages.machine_block(tmp_path).splitlines()) == 2

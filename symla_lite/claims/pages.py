@@ -164,6 +164,28 @@ def presets_block(results_dir) -> str:
     return f"{table}\nLast recorded batch time per preset (its manifest): {recorded}.\n"
 
 
+def machine_block(results_dir) -> str:
+    """The machine and package versions of the batch that wrote results_dir (its manifest)."""
+    runs = manifest(results_dir)
+    if not runs:
+        return "No batch has written a manifest here yet.\n"
+    machines = {
+        (json.dumps(r.get("device", {}), sort_keys=True), json.dumps(r.get("versions", {})))
+        for r in runs.values()
+    }
+    lines = []
+    for device, versions in sorted(machines):
+        d, v = json.loads(device), json.loads(versions)
+        m = d.get("machine", {})
+        pins = ", ".join(f"{k} {v[k]}" for k in ("jax", "flax", "evosax", "gymnax") if k in v)
+        lines.append(
+            f"- {m.get('cpu', 'unknown CPU')}, {m.get('cpu_count', '?')} cores, "
+            f"{d.get('count', '?')} JAX {d.get('backend', '?')} devices; Python "
+            f"{v.get('python', '?')}, {pins}"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def rule_block(results_dir) -> str:
     """The verdict rule, as every notebook quotes it (verdict.RULE)."""
     return verdict.RULE + "\n"
@@ -172,6 +194,7 @@ def rule_block(results_dir) -> str:
 # name -> renderer(results_dir) -> markdown
 BLOCKS = {
     "rule": rule_block,
+    "machine": machine_block,
     "claims": claims_block,
     "claims_counts": counts_block,
     "bandits": bandits_block,
