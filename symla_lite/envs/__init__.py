@@ -4,6 +4,8 @@ from symla_lite.envs.bandit import DISTRIBUTIONS, Bandit
 from symla_lite.envs.classic import CLASSIC, Classic, classic
 from symla_lite.envs.gridworld import GridWorld
 from symla_lite.envs.gymnax_any import ATLAS, FLAT, SKIPPED, Flat, flat
+from symla_lite.envs.random_control import BASE, RandomControl
+from symla_lite.envs.random_mdp import RandomMDP
 from symla_lite.envs.wrappers import (
     ActionPermutation,
     ObservationPermutation,
@@ -11,7 +13,30 @@ from symla_lite.envs.wrappers import (
     Wrapper,
 )
 
-ENVS = {"bandit": Bandit, "gridworld": GridWorld, **{k: k for k in (*CLASSIC, *FLAT)}}
+ENVS = {
+    "bandit": Bandit,
+    "gridworld": GridWorld,
+    "random_mdp": RandomMDP,
+    "random_control": RandomControl,
+    **{k: k for k in (*CLASSIC, *FLAT)},
+}
+# Meta-testing only: classic control and every environment of the atlas never enter meta-training.
+HELD_OUT = tuple(dict.fromkeys((*CLASSIC, *ATLAS)))
+
+
+def check_training_env(name: str) -> None:
+    """Raise ValueError unless `name` may enter meta-training: held-out environments (`HELD_OUT`)
+    are for meta-testing only, and unknown or unsupported names are refused too."""
+    if name in HELD_OUT:
+        trainable = sorted(k for k in ENVS if k not in HELD_OUT)
+        raise ValueError(
+            f"environment {name!r} is held out for meta-testing: it must never enter "
+            f"meta-training (envs.HELD_OUT); meta-train on {trainable}"
+        )
+    if name in SKIPPED:
+        raise ValueError(f"environment {name!r} is not supported: {SKIPPED[name]}")
+    if name not in ENVS:
+        raise ValueError(f"unknown environment {name!r}; choose one of {sorted(ENVS)}")
 
 
 def make(
@@ -26,7 +51,8 @@ def make(
 
     make("bandit", dist="uniform_dependent", num_arms=2); make("gridworld", size=4, swap=True);
     make("CartPole-v1", permute_obs=True, permute_actions=True); make("Acrobot-v1", project_obs=16);
-    make("Breakout-MinAtar", project_obs=16) (any environment of the atlas, `gymnax_any.ATLAS`).
+    make("Breakout-MinAtar", project_obs=16) (any environment of the atlas, `gymnax_any.ATLAS`);
+    make("random_mdp", project_obs=16, permute_actions=True); make("random_control", **BASE).
     Order of the transformations: observations permuted, then projected to `project_obs` dims, then
     actions permuted.
     """
@@ -58,10 +84,12 @@ def make(
 
 __all__ = [
     "ATLAS",
+    "BASE",
     "CLASSIC",
     "DISTRIBUTIONS",
     "ENVS",
     "FLAT",
+    "HELD_OUT",
     "SKIPPED",
     "ActionPermutation",
     "Bandit",
@@ -70,7 +98,10 @@ __all__ = [
     "GridWorld",
     "ObservationPermutation",
     "ObservationProjection",
+    "RandomControl",
+    "RandomMDP",
     "Wrapper",
+    "check_training_env",
     "classic",
     "flat",
     "make",
