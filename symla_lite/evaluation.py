@@ -210,6 +210,24 @@ def summarise(values: np.ndarray, **labels) -> dict:
     )
 
 
+def check_lrs(lrs) -> list:
+    """REINFORCE's learning rates to search (a notebook's `reinforce_lrs`): a clear error unless a
+    non-empty list of finite numbers > 0."""
+    lrs = list(lrs)
+    if not lrs:
+        raise ValueError("parameter 'reinforce_lrs' is empty: give at least one learning rate")
+    bad = [
+        lr
+        for lr in lrs
+        if isinstance(lr, bool) or not isinstance(lr, int | float) or not 0 < lr < float("inf")
+    ]
+    if bad:
+        raise ValueError(
+            f"parameter 'reinforce_lrs': learning rates must be finite numbers > 0, got {bad}"
+        )
+    return lrs
+
+
 def reinforce_lr_search(test: TestSet, lrs, length: int, runtime_lr: bool = False) -> pd.DataFrame:
     """Mean lifetime return of REINFORCE on `test` for each learning rate: lr, return_mean, ...
 

@@ -77,7 +77,10 @@ def test_presets_block_is_the_presets_table(tmp_path):
     row = "| paper, rl | " + " | ".join(str(p[k]) for k, _ in pages.PRESET_COLUMNS) + " |"
     assert row in text.splitlines()
     for (name, exp), fields in presets.EXPERIMENTS.items():
-        assert f"| {name}, `{exp}` (" in text
+        seeds = fields.get("seeds", presets.NUM_SEEDS)
+        p = {**presets.preset(name, "rl"), **fields}
+        cells = " | ".join(str(p[k]) for k, _ in pages.PRESET_COLUMNS)
+        assert f"| {name}, `{exp}` ({seeds} seeds) | {cells} |" in text
     assert "Last recorded batch time per preset (its manifest): none." in text
     (tmp_path / "manifest.json").write_text(json.dumps({"notebooks": {"a": {"wall_time_s": 30}}}))
     assert "`lite` 30 s (1 notebooks)" in pages.presets_block(tmp_path)

@@ -7,6 +7,10 @@ Each notebook `<notebooks-dir>/<name>.ipynb` runs in a fresh `python3` kernel wi
 as working directory, into `<executed-dir>/<name>.ipynb` (written under a temporary name and renamed
 when the notebook has finished), its kernel output going to `<logs-dir>/<name>.log`.
 
+Before the first notebook runs, every notebook due checks the parameter values it is given with its
+own `validate` cell (run on them in one subprocess, `validate`); a value a notebook rejects stops the
+batch with that notebook's message, before anything ran.
+
 A notebook is skipped (unless --force) when the manifest records a run with the same parameters whose
 inputs (the notebook and every source file of the package, by sha256) are unchanged and whose executed
 copy and outputs are all still there with the recorded sha256. Meta-training inside notebooks
@@ -29,6 +33,7 @@ The modules, none of which imports JAX (the kernels do):
     plan      the notebooks found and chosen, their parameters, which are due
     manifest  provenance, the manifest, staleness
     lock      one batch per results folder
+    validate  the notebooks' own checks of their parameter values, run before any notebook
     runner    executing one notebook with papermill; its log, failure report and kernel
     display   the live line on the terminal
     cli       the options and the batch loop (`main`)

@@ -29,6 +29,7 @@ from symla_lite.batch.plan import (
     select,
 )
 from symla_lite.batch.runner import NotebookFailed, mute, recorded_files, run_notebook
+from symla_lite.batch.validate import check
 from symla_lite.presets import PRESETS
 
 COMPILATION_CACHE = "jax_cache"  # a folder of --checkpoint-dir
@@ -69,7 +70,10 @@ def _seed(text: str) -> int:
 
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(
-        prog="run_all.sh", description="Run every notebook with papermill (resumable)."
+        prog="run_all.sh",
+        description="Run every notebook with papermill (resumable). Before the first runs, every "
+        "notebook due checks the values it is given (its `validate` cell): a rejected value stops "
+        "the batch with exit status 2 and that notebook's message.",
     )
     ap.add_argument("--preset", default="lite", choices=PRESETS, help="default: lite")
     ap.add_argument("--seed", type=_seed, default=0, help="default: 0")
@@ -154,6 +158,7 @@ def _run(batch: Batch, notebooks: list[Notebook]) -> int:
         return 0
     with _signals_interrupt() as received:
         try:
+            _check(tasks)
             failed = _run_tasks(batch, tasks)
         except KeyboardInterrupt:
             signum = received.get("signal", signal.SIGINT)
@@ -192,6 +197,19 @@ def _signals_interrupt():
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)
+
+
+def _check(tasks: list[Task]) -> None:
+    """The notebooks due check their parameter values with their own validate cells, before the
+    first runs (BadInput if one rejects them)."""
+    due = [task.nb for task in tasks if task.reason is not None]
+    if due:
+        seconds = check(due)
+        print(
+            f"run_all: the parameters of {len(due)} notebook(s) pass their own checks "
+            f"({seconds:.1f} s)",
+            flush=True,
+        )
 
 
 def _run_tasks(batch: Batch, tasks: list[Task]) -> bool:

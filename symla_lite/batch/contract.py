@@ -2,9 +2,13 @@
 
 Every notebook runs in the `python3` kernel with the repository root as working directory. Its one
 code cell tagged `parameters` sets at least `preset`, `seed`, `results_dir`, `figures_dir` and
-`checkpoint_dir` (paths relative to the repository root) to literal defaults, and it ends by writing
-`<results_dir>/outputs/<name>.json`: the files it wrote, each with its sha256
-(`symla_lite.notebook.Outputs`). The batch reads that record into results/manifest.json.
+`checkpoint_dir` (paths relative to the repository root) to literal defaults. The code cell right
+after it, its one cell tagged `validate`, checks every parameter value (imports,
+`symla_lite.notebook.start`, the notebook's own checks) and has no side effect: no file written,
+nothing meta-trained; the batch runs it on the values it passes before any notebook runs
+(`symla_lite.batch.validate`). A notebook ends by writing `<results_dir>/outputs/<name>.json`: the
+files it wrote, each with its sha256 (`symla_lite.notebook.Outputs`). The batch reads that record
+into results/manifest.json.
 """
 
 import ast
@@ -25,6 +29,8 @@ REQUIRED_PARAMS = ("preset", "seed", *DIR_PARAMS)
 # and writes claims; the claims notebook joins every experiment's claims.
 RUNS_LAST = ("atlas", "claims")
 READS = {"atlas": ("unseen_environments",), "claims": None}
+# The tags of a notebook's parameters cell and of the cell right after it that checks them.
+PARAMETERS, VALIDATE = "parameters", "validate"
 SEED_MAX = 2**32 - 1  # seeds are folded into keys as uint32 (jax.random.fold_in)
 
 
@@ -88,9 +94,11 @@ def check_param(name: str, value, kind, choices=None):
         values = value if isinstance(value, list | tuple) else [value]
         bad = [v for v in values if v not in choices]
         if bad:
-            raise ValueError(
-                f"parameter {name!r}: unknown value(s) {bad}; choose from {list(choices)}"
-            )
+            if isinstance(choices, range) and choices.step == 1 and len(choices):
+                allowed = f"an int from {choices.start} to {choices.stop - 1}"
+            else:
+                allowed = f"one of {list(choices)}"
+            raise ValueError(f"parameter {name!r}: unknown value(s) {bad}; choose {allowed}")
     return value
 
 
@@ -112,25 +120,44 @@ def type_ok(value, default) -> bool:
 def read_parameters(path: Path) -> dict:
     """The parameters cell of a notebook as {name: default} (... where the default is not a
     literal); BadInput if the notebook breaks the contract."""
-    nb = json.loads(Path(path).read_text())
-    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
-    if kernel != KERNEL:
-        raise BadInput(f"notebook {path}: kernelspec name must be {KERNEL!r}, got {kernel!r}")
-    cells = [
-        c
-        for c in nb.get("cells", [])
-        if c.get("cell_type") == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
-    ]
-    if len(cells) != 1:
-        raise BadInput(
-            f"notebook {path}: needs exactly one cell tagged 'parameters', has {len(cells)}"
-        )
-    src = cells[0]["source"]
-    defaults = _literal_assignments("".join(src) if isinstance(src, list) else src)
+    defaults = _literal_assignments(read_cells(path)[PARAMETERS])
     missing = [p for p in REQUIRED_PARAMS if p not in defaults]
     if missing:
         raise BadInput(f"notebook {path}: its parameters cell lacks {missing}")
     return defaults
+
+
+def read_cells(path: Path) -> dict:
+    """{PARAMETERS: source, VALIDATE: source}: a notebook's parameters cell and the validate cell
+    right after it; BadInput if the notebook breaks the contract (its kernel, one cell of each
+    tag, the validate cell the first code cell after the parameters cell)."""
+    try:
+        nb = json.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise BadInput(f"notebook {path}: cannot be read as a notebook ({e})") from None
+    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
+    if kernel != KERNEL:
+        raise BadInput(f"notebook {path}: kernelspec name must be {KERNEL!r}, got {kernel!r}")
+    code = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    found = {}
+    for tag, what in ((PARAMETERS, "sets the parameters"), (VALIDATE, "checks them")):
+        where = [i for i, c in enumerate(code) if tag in c.get("metadata", {}).get("tags", [])]
+        if len(where) != 1:
+            raise BadInput(
+                f"notebook {path}: needs exactly one code cell tagged {tag!r} (the cell that "
+                f"{what}), has {len(where)}"
+            )
+        found[tag] = where[0]
+    if found[VALIDATE] != found[PARAMETERS] + 1:
+        raise BadInput(
+            f"notebook {path}: its cell tagged {VALIDATE!r} must be the code cell right after its "
+            f"cell tagged {PARAMETERS!r}"
+        )
+    return {tag: _text(code[i]["source"]) for tag, i in found.items()}
+
+
+def _text(source) -> str:
+    return "".join(source) if isinstance(source, list) else source
 
 
 def _literal_assignments(src: str) -> dict:

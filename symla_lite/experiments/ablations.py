@@ -114,12 +114,9 @@ def shared(cfg: meta.TrainConfig, setting: str, variant: str, checkpoints, ms) -
     return theirs
 
 
-def run(preset: str, seed: int, checkpoints=None, plan: dict | None = None, progress=True):
-    """Every (setting, variant) of `plan` (default PLAN[preset]) meta-trained with the seeds
-    `presets.seeds(seed)` and meta-tested: {"training", "tests", "summary"} DataFrames, "budget"
-    (the meta-test at each milestone of the BUDGET variants, with its `generation`; None if the
-    plan has none) and "wall" (meta-training seconds per (setting, variant), all its seeds in one
-    program, across resumes: wall-clock varies between runs, so it is shown, not written)."""
+def check_plan(preset: str, plan: dict | None) -> dict:
+    """The plan to run (None: PLAN[preset]); a clear error for an unknown setting or variant, or
+    a grid-only variant on another setting."""
     plan = PLAN[preset] if plan is None else plan
     bad = [
         (s, v)
@@ -134,6 +131,16 @@ def run(preset: str, seed: int, checkpoints=None, plan: dict | None = None, prog
             f"unknown (setting, variant) {bad}; settings {list(SETTINGS)}, variants {list(VARIANTS)}"
             f" ({', '.join(GRID_ONLY)}: grid settings only)"
         )
+    return plan
+
+
+def run(preset: str, seed: int, checkpoints=None, plan: dict | None = None, progress=True):
+    """Every (setting, variant) of `plan` (default PLAN[preset]) meta-trained with the seeds
+    `presets.seeds(seed)` and meta-tested: {"training", "tests", "summary"} DataFrames, "budget"
+    (the meta-test at each milestone of the BUDGET variants, with its `generation`; None if the
+    plan has none) and "wall" (meta-training seconds per (setting, variant), all its seeds in one
+    program, across resumes: wall-clock varies between runs, so it is shown, not written)."""
+    plan = check_plan(preset, plan)
     seeds = presets.seeds(seed)
     staged = {
         (s, v): train(preset, s, v, seeds, checkpoints, progress)

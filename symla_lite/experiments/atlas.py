@@ -92,8 +92,10 @@ def check_env_ids(env_ids) -> list[str]:
 def lifetimes(env_ids, preset: str, scale: float = 1.0) -> dict[str, int]:
     """Each environment's test lifetime: LIFETIMES x the preset's `atlas_lifetime_scale` x
     `scale` (the notebook's `lifetime`), rounded to a multiple of 4 (equal quarters), at least 8."""
-    if not scale > 0:
-        raise ValueError(f"the lifetime scale must be > 0, got {scale}")
+    if not 0 < scale < math.inf:
+        raise ValueError(
+            f"parameter 'lifetime': the lifetime scale must be > 0 and finite, got {scale}"
+        )
     s = presets.evaluation(preset)["atlas_lifetime_scale"] * float(scale)
     return {e: max(8, 4 * round(LIFETIMES[e] * s / 4)) for e in check_env_ids(env_ids)}
 

@@ -39,6 +39,34 @@ def load_shipped(agent_name: str = "symla", shipped_dir: str = SHIPPED):
     return params_io.load_params(Path(shipped_dir) / f"{agent_name}_bandit.npz")
 
 
+def check(n_test, probs, shipped_dir: str) -> None:
+    """The tour's parameters, before any work: a clear error unless `n_test` is None or >= 2,
+    `probs` holds at least 2 payout probabilities in [0, 1] and `shipped_dir` the shipped files."""
+    if n_test is not None and n_test < 2:
+        raise ValueError(f"parameter 'n_test' must be >= 2 (or None: the preset's), got {n_test}")
+    if len(probs) < 2:
+        raise ValueError(f"parameter 'probs' needs at least 2 arms' probabilities, got {probs}")
+    for p in probs:
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"probs entries must lie in [0, 1], got {p}")
+    files = [Path(shipped_dir) / f"{name}_bandit.npz" for name in ("symla", "metarnn")]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"parameter 'shipped_dir': no shipped meta-parameters {missing} (see {SHIPPED}/README.md)"
+        )
+
+
+def identical(shipped, params, preset: str, seed: int) -> bool | None:
+    """Whether `params` (meta-trained in this run) are bit for bit the shipped (params, agent,
+    meta) `shipped`; None unless this run has the shipped file's preset and seed."""
+    ship_params, _, ship_meta = shipped
+    if (ship_meta["preset"], ship_meta["seed"]) != (preset, seed):
+        return None
+    leaves = zip(jax.tree.leaves(ship_params), jax.tree.leaves(params), strict=True)
+    return all(bool((a == b).all()) for a, b in leaves)
+
+
 def regret_tables(learners: dict, preset: str, seed: int, n_test: int | None = None):
     """Regret of each learner {label: (agent, params)} and of Thompson sampling, all on the same
     test tasks and keys, over the preset's bandit lifetime; returns (summary rows, regret-over-time

@@ -64,6 +64,20 @@ def early_late(rewards: np.ndarray, dones: np.ndarray, k: int = K) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+def check_env_ids(env_ids) -> list[str]:
+    """The environments asked for (the notebook's `env_ids`): a clear error for an empty list or
+    an environment not among CLASSIC."""
+    env_ids = list(env_ids)
+    if not env_ids:
+        raise ValueError(f"parameter 'env_ids' is empty; choose from {list(CLASSIC)}")
+    bad = [e for e in env_ids if e not in CLASSIC]
+    if bad:
+        raise ValueError(
+            f"parameter 'env_ids': unknown value(s) {bad}; choose from {list(CLASSIC)}"
+        )
+    return env_ids
+
+
 def run(preset, seed, checkpoint, progress=True, lrs=LRS, env_ids=CLASSIC) -> dict:
     """Returns {"episodes": one row per env x method x seed x episode index (return mean, sem, n
     lifetimes that completed that episode), "lifetimes": one row per env x method x seed x test

@@ -148,6 +148,13 @@ def load(folder, preset: str = presets.SHIPPED) -> dict:
     return dict(runs=runs, lifetime=lifetime, seed=seed, files=files)
 
 
+def check_shipped(preset: str, folder) -> None:
+    """Before any work: a clear error unless `folder` holds the meta-parameters that `shipped`
+    meta-tests at `preset` (see `load`); nothing to check at a preset that ships none."""
+    if presets.ships(preset):
+        load(folder)
+
+
 def shipped(preset: str, folder) -> dict | None:
     """At a preset whose batch meta-tests shipped meta-parameters (`presets.ships`): those in
     `folder` (see `load`) meta-tested exactly as their own batch meta-tests them (its preset's
