@@ -34,6 +34,10 @@ from symla_lite.sharding import AXIS, population_mesh, replicated, require_joine
 
 HYPER = ("population", "num_evals", "lifetime", "generations", "lr", "std", "hidden")
 CHECKPOINT = "checkpoint.pkl"
+# Test-only, never set otherwise: "<k>:<path>" makes train_seeds, after the checkpoint of generation
+# k or later, write <path> and wait until it is removed: tests/test_batch.py interrupts a batch there,
+# mid-way whatever the machine's speed.
+TEST_PAUSE = "SYMLA_LITE_TEST_PAUSE"
 
 
 @dataclass(frozen=True)
@@ -255,6 +259,7 @@ def train_seeds(config: TrainConfig, seeds) -> list[TrainResult]:
     if not seeds or len(set(seeds)) != len(seeds):
         raise ValueError(f"train_seeds needs distinct seeds, got {seeds}")
     hp = config.hyper()
+    pause = os.environ.get(TEST_PAUSE, "").partition(":")  # test-only: (k, ":", path)
     if config.distributed or os.environ.get("SYMLA_DISTRIBUTED", "") not in ("", "0"):
         require_joined()
     agent, env = build(config)
@@ -317,6 +322,11 @@ def train_seeds(config: TrainConfig, seeds) -> list[TrainResult]:
                 elapsed_s=elapsed0 + time.perf_counter() - t0,
             )
             io.write_bytes(ckpt_path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        if pause[2] and lead and gen >= int(pause[0]):  # TEST_PAUSE: wait until path is removed
+            io.write_bytes(Path(pause[2]), f"{gen}\n".encode())
+            while Path(pause[2]).exists():
+                time.sleep(0.05)
+            pause = ("", "", "")
     bar.close()
     elapsed = elapsed0 + time.perf_counter() - t0
     return [

@@ -23,8 +23,11 @@ _TABLE = {
     ("lite", "rl"): dict(
         population=64, num_evals=4, lifetime=200, generations=400, lr=0.05, std=0.1, hidden=16
     ),
+    # smoke bandit: 25 generations, one chunk of meta.TrainConfig.checkpoint_every (25), so that a
+    # smoke meta-training compiles one program, not two (30 took a second one for the last 5; most
+    # of a smoke notebook's time is compiling); ES still gains about 2.8 in fitness (tests/test_meta)
     ("smoke", "bandit"): dict(
-        population=16, num_evals=32, lifetime=20, generations=30, lr=0.2, std=0.1, hidden=8
+        population=16, num_evals=32, lifetime=20, generations=25, lr=0.2, std=0.1, hidden=8
     ),
     ("smoke", "rl"): dict(
         population=8, num_evals=2, lifetime=50, generations=3, lr=0.02, std=0.05, hidden=4

@@ -4,6 +4,13 @@ The session shares one JAX compilation cache with every notebook kernel and subp
 start (set before jax is imported): the smoke programs, which the batch tests, the notebook tests
 and the meta-training tests compile again and again, compile once. Compiling is most of a smoke
 test's time; a cached program is the same program, so no result changes.
+
+The suite runs in two pytest-xdist workers (`-n 2` in pyproject.toml's addopts; `-n 0` runs it in
+one process): compiling is single-threaded, so two workers keep both cores of a 2-core machine busy.
+Tests that share a module-scoped fixture are marked `xdist_group` to run on one worker.
+The process that loads this file first (the controller, or the only process with `-n 0`) makes the
+cache; the workers it starts inherit JAX_COMPILATION_CACHE_DIR, so they and their kernels share it,
+and the controller removes it when the whole run is over (`pytest_unconfigure`).
 """
 
 import os
@@ -23,9 +30,16 @@ else:
     CACHE = None
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _remove_compilation_cache():
-    yield
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `heavy` (a notebook run end to end, several meta-trainings) first, each group in
+    its order of collection. An xdist worker takes the next test as it frees up (`--dist loadgroup`,
+    after the groups of tests that share a module-scoped fixture), so the long tests start early and
+    the short ones fill in at the end: neither worker is left running a long test alone."""
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
+
+
+def pytest_unconfigure(config):
+    """Remove the cache this process made (None in a worker: its controller made the cache)."""
     if CACHE is not None:
         shutil.rmtree(CACHE, ignore_errors=True)
 

@@ -16,14 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from symla_lite import notebook
+from symla_lite import meta, notebook
 from symla_lite.batch import cli, contract, lock, manifest, plan
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
 CSVS = ("fixture_training.csv", "fixture_eval.csv")
 GENERATIONS = 12  # the fixture's default
-LONG_GENERATIONS = 600
+# Hang guard only, far beyond what a working batch of the fixture takes on any machine (about 15 s
+# on 2 busy cores): a batch that hangs fails its test instead of hanging the suite.
+HANG_S = 900
 
 
 def dirs(tmp: Path) -> list[str]:
@@ -43,7 +45,7 @@ def command(tmp: Path, *args) -> list[str]:
 
 def run_batch(tmp: Path, *args) -> subprocess.CompletedProcess:
     return subprocess.run(
-        command(tmp, *args), cwd=ROOT, capture_output=True, text=True, timeout=300
+        command(tmp, *args), cwd=ROOT, capture_output=True, text=True, timeout=HANG_S
     )
 
 
@@ -54,6 +56,11 @@ def csvs(tmp: Path) -> dict:
 def leftovers(tmp: Path) -> list[Path]:
     """Temporary files (atomic writes, partial notebooks) left behind."""
     return [p for p in tmp.rglob(".*") if p.is_file() and p.name != ".run_all.lock"]
+
+
+# The tests of the module-scoped `first_run` share one xdist worker, so that it runs once (xdist
+# schedules such a group, several batch runs, before the single tests).
+SHARES_FIRST_RUN = pytest.mark.xdist_group("test_batch.first_run")
 
 
 @pytest.fixture(scope="module")
@@ -161,6 +168,7 @@ def test_parameter_types():
 # --- a full run, its manifest, skipping, --force, determinism
 
 
+@SHARES_FIRST_RUN
 def test_run_writes_outputs_and_manifest(first_run):
     tmp, proc, _ = first_run
     assert "[1/1] fixture: running" in proc.stdout and "done in" in proc.stdout
@@ -188,6 +196,7 @@ def test_run_writes_outputs_and_manifest(first_run):
     assert leftovers(tmp) == []
 
 
+@SHARES_FIRST_RUN
 def test_second_run_skips_and_force_reruns(first_run, capsys):
     tmp, _, first_wall = first_run
     before = csvs(tmp)
@@ -204,6 +213,7 @@ def test_second_run_skips_and_force_reruns(first_run, capsys):
     assert csvs(tmp) == before
 
 
+@SHARES_FIRST_RUN
 def test_two_runs_give_identical_csvs(first_run, tmp_path):
     proc = run_batch(tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -224,6 +234,7 @@ def test_a_second_batch_on_the_same_results_stops_before_running(tmp_path):
             pass
 
 
+@SHARES_FIRST_RUN
 def test_stale_output_is_rerun(first_run, tmp_path):
     tmp, _, _ = first_run
     entry = json.loads((tmp / "results" / "manifest.json").read_text())["notebooks"]["fixture"]
@@ -254,7 +265,9 @@ def test_failing_notebook_stops_with_cell_and_error(tmp_path):
 def test_a_dead_kernel_stops_with_its_log(tmp_path):
     code = "import os, signal\nos.write(2, b'last words\\n')\nos.kill(os.getpid(), signal.SIGKILL)"
     nb = json.loads((FIXTURES / "fixture.ipynb").read_text())
-    nb["cells"] = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    nb["cells"] = [
+        c for c in nb["cells"] if {"parameters", "validate"} & {*c["metadata"].get("tags", [])}
+    ]
     nb["cells"].append(dict(nb["cells"][0], metadata={}, source=code))
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "dies.ipynb").write_text(json.dumps(nb))
@@ -270,37 +283,42 @@ def test_a_dead_kernel_stops_with_its_log(tmp_path):
     assert leftovers(tmp_path) == []
 
 
-# Long enough that meta-training is still running when the signal has taken effect (12 smoke
-# generations can finish within the batch's reaction time on a fast machine).
-LONG = ("-p", f"generations={LONG_GENERATIONS}")
+# Where the interrupted batch's meta-training stops (meta.TEST_PAUSE): after the checkpoint of
+# this generation, mid-way through the fixture's GENERATIONS in chunks of checkpoint_every = 2.
+PAUSE_AT = 6
 
 
-@pytest.fixture(scope="module")
-def long_run(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("long")
-    proc = run_batch(tmp, *LONG)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return tmp
-
-
+@SHARES_FIRST_RUN
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_interrupted_then_resumed_equals_uninterrupted(long_run, tmp_path, sig):
+def test_interrupted_then_resumed_equals_uninterrupted(first_run, tmp_path, sig):
+    """The batch is interrupted while its kernel meta-trains, at a point the test chooses: the
+    kernel pauses after generation PAUSE_AT's checkpoint (meta.TEST_PAUSE) until the batch kills
+    it, and the signal is sent once it has paused, so no machine is too fast or too slow for it."""
     ckpt = tmp_path / "checkpoints" / "fixture" / "smoke" / "seed0" / "symla" / "checkpoint.pkl"
+    # written by the kernel when it pauses (not a dotfile, so not a leftover)
+    paused = tmp_path / "paused"
     proc = subprocess.Popen(
-        command(tmp_path, *LONG),
+        command(tmp_path),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, as a command in a terminal
+        env={**os.environ, meta.TEST_PAUSE: f"{PAUSE_AT}:{paused}"},
     )
-    deadline = time.monotonic() + 240
-    while not ckpt.exists() and proc.poll() is None and time.monotonic() < deadline:
+    deadline = time.monotonic() + HANG_S
+    while not paused.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    # During meta-training (a checkpoint exists, it goes on); to the whole process group, as
-    # Ctrl-C in a terminal.
+    if not paused.exists():  # it failed, or hangs: not the interruption under test
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        out, err = proc.communicate(timeout=HANG_S)
+        pytest.fail(f"the batch never paused (exit code {proc.returncode}):\n{out}{err}")
+    assert paused.read_text() == f"{PAUSE_AT}\n"
+    # During meta-training (a checkpoint exists, the kernel is inside meta.train); to the whole
+    # process group, as Ctrl-C in a terminal.
     os.killpg(proc.pid, sig)
-    out, err = proc.communicate(timeout=60)
+    out, err = proc.communicate(timeout=HANG_S)
     assert proc.returncode == 128 + sig, out + err
     # The user sees the message alone: no tracebacks of the kernel or of its clients.
     assert err.strip() == (
@@ -311,47 +329,71 @@ def test_interrupted_then_resumed_equals_uninterrupted(long_run, tmp_path, sig):
         assert word not in err
     with ckpt.open("rb") as f:
         done = pickle.load(f)["generation"]
-    assert 0 < done < LONG_GENERATIONS  # it was stopped mid-way
+    assert 0 < done < GENERATIONS  # it was stopped mid-way
+    assert done == PAUSE_AT  # and no further: the kernel computed nothing after its pause
     assert not (tmp_path / "executed" / "fixture.ipynb").exists()
     assert not any((tmp_path / "results" / c).exists() for c in CSVS)
     assert leftovers(tmp_path) == []
     assert _no_kernel_left(proc.pid)
 
-    proc = run_batch(tmp_path, *LONG)
+    proc = run_batch(tmp_path)  # without the pause
     assert proc.returncode == 0, proc.stdout + proc.stderr
     log = (tmp_path / "logs" / "fixture.log").read_text()
-    assert f" {done}/{LONG_GENERATIONS} " in log  # the progress bar starts at the checkpoint
-    assert csvs(tmp_path) == csvs(long_run)
+    assert f" {done}/{GENERATIONS} " in log  # the progress bar starts at the checkpoint
+    assert csvs(tmp_path) == csvs(first_run[0])
+
+
+REAP_S = 120  # a SIGKILLed process is gone within milliseconds; far more, whatever the load
 
 
 def _no_kernel_left(parent_pid: int) -> bool:
-    """No process whose parent was the killed batch (its kernel) survives it."""
-    time.sleep(0.5)
+    """No process whose parent was the killed batch (its kernel) survives it.
+
+    The batch kills its kernel (SIGKILL) before it exits; a killed process may still be listed
+    for a moment (until it is reaped), so this waits for the list to empty, up to REAP_S, instead
+    of sleeping a fixed time."""
     if not Path("/proc").is_dir():
         return True
+    deadline = time.monotonic() + REAP_S
+    while _kernels_of(parent_pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _kernels_of(parent_pid: int) -> list[str]:
+    """The live (not zombie) processes started by the batch of pid `parent_pid` (JPY_PARENT_PID)."""
+    found = []
     for p in Path("/proc").iterdir():
-        if p.name.isdigit():
+        if p.name.isdigit() and p.name != str(os.getpid()):
             try:
                 env = (p / "environ").read_bytes()
-            except OSError:
+                state = (p / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
                 continue
-            if f"JPY_PARENT_PID={parent_pid}".encode() in env and p.name != str(os.getpid()):
-                return False
-    return True
+            if f"JPY_PARENT_PID={parent_pid}".encode() in env.split(b"\0") and state != "Z":
+                found.append(p.name)
+    return found
 
 
 # --- the claims notebook: runs after the experiments, again when a claims file it read changes
 
-EXPERIMENT_CELL = """
-from symla_lite import notebook, verdict
+VALIDATE_CELL = """
+from symla_lite import notebook
 
 out = notebook.start("zeta", preset=preset, seed=seed, results_dir=results_dir,
                      figures_dir=figures_dir, checkpoint_dir=checkpoint_dir)
+"""
+EXPERIMENT_CELL = """
+from symla_lite import verdict
+
 out.claims([verdict.row("zeta claim", "zeta", "m", [1.0, 1.1, 0.9], (2.0, 0.05), "lower", preset)])
 out.finish()
 """
 
 
+@pytest.mark.heavy
 def test_claims_notebook_runs_last_and_again_when_an_input_changes(tmp_path):
     from symla_lite import verdict
 
@@ -361,7 +403,8 @@ def test_claims_notebook_runs_last_and_again_when_an_input_changes(tmp_path):
     (nbs / "claims.ipynb").write_text(claims_nb)
     nb = json.loads(claims_nb)
     nb["cells"] = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
-    nb["cells"].append(dict(nb["cells"][0], metadata={}, source=EXPERIMENT_CELL))
+    for tags, source in ((["validate"], VALIDATE_CELL), ([], EXPERIMENT_CELL)):
+        nb["cells"].append(dict(nb["cells"][0], metadata={"tags": tags}, source=source))
     (nbs / "zeta.ipynb").write_text(json.dumps(nb))  # sorts after "claims", runs before it
     other = tmp_path / "results" / f"bandits{verdict.SUFFIX}"  # written by no notebook here
     other.parent.mkdir()
@@ -384,7 +427,7 @@ def test_claims_notebook_runs_last_and_again_when_an_input_changes(tmp_path):
 
     verdict.table([dict(row, symla=0.5)]).to_csv(other, index=False)
     listed = subprocess.run(
-        command(tmp_path, *args, "--list"), cwd=ROOT, capture_output=True, text=True, timeout=120
+        command(tmp_path, *args, "--list"), cwd=ROOT, capture_output=True, text=True, timeout=HANG_S
     ).stdout
     lines = {x.split()[0]: x for x in listed.splitlines() if x.strip()}
     assert "up to date" in lines["zeta"]

@@ -54,7 +54,7 @@ def folder(path: Path, table: pd.DataFrame | None = None, shift: float = 0.0) ->
 def run(a, b) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "symla_lite.compare", str(a), str(b)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT, capture_output=True, text=True, timeout=600,  # a hang guard only
     )  # fmt: skip
 
 

@@ -1,14 +1,16 @@
 """ES meta-training: it learns, it is deterministic, it resumes exactly, it rejects bad input."""
 
+import concurrent.futures
 import dataclasses
 import pickle
+import time
 
 import jax
 import numpy as np
 import pandas as pd
 import pytest
 
-from symla_lite import budget, meta, rollout
+from symla_lite import budget, io, meta, rollout
 
 
 def flat(params):
@@ -21,11 +23,16 @@ def evaluate(result):
     )
 
 
+# The tests of the module-scoped `smoke` run share one xdist worker, so that it runs once.
+SHARES_SMOKE = pytest.mark.xdist_group("test_meta.smoke")
+
+
 @pytest.fixture(scope="module")
 def smoke():
     return meta.train(meta.TrainConfig(agent="symla", preset="smoke", progress=False))
 
 
+@SHARES_SMOKE
 def test_es_improves_mean_fitness_on_the_smoke_bandit_preset(smoke):
     start = meta.train(
         meta.TrainConfig(agent="symla", preset="smoke", generations=1, progress=False)
@@ -35,11 +42,12 @@ def test_es_improves_mean_fitness_on_the_smoke_bandit_preset(smoke):
     hist = smoke.history
     assert list(hist.columns) == ["generation", "mean_fitness", "best_fitness"]
     assert smoke.elapsed_s > 0
-    assert hist.generation.tolist() == list(range(30))
+    assert hist.generation.tolist() == list(range(25))  # the smoke preset's generations
     assert (hist.best_fitness >= hist.mean_fitness).all()
     assert hist.mean_fitness.tail(5).mean() > hist.mean_fitness.head(5).mean()
 
 
+@SHARES_SMOKE
 def test_same_seed_gives_bitwise_identical_meta_parameters(smoke):
     again = meta.train(meta.TrainConfig(agent="symla", preset="smoke", progress=False))
     np.testing.assert_array_equal(flat(again.params), flat(smoke.params))
@@ -55,6 +63,31 @@ def test_resume_equals_uninterrupted(tmp_path):
     resumed = meta.train(meta.TrainConfig(**base, checkpoint_dir=ckpt, resume=True))
     np.testing.assert_array_equal(flat(resumed.params), flat(whole.params))
     pd.testing.assert_frame_equal(resumed.history, whole.history)
+
+
+def test_the_test_pause_holds_after_its_generation_until_released(tmp_path, monkeypatch):
+    """meta.TEST_PAUSE (test-only; tests/test_batch.py interrupts a batch with it): training stops
+    after the checkpoint of generation k, says so in a file, and goes on when the file is removed,
+    with the result of a run never paused."""
+    base = dict(agent="metarnn", preset="smoke", generations=6, checkpoint_every=2, progress=False)
+    whole = meta.train(meta.TrainConfig(**base))
+    marker, ckpt = tmp_path / "paused", tmp_path / "c"
+    monkeypatch.setenv(meta.TEST_PAUSE, f"3:{marker}")  # not a chunk's end: the next one, 4
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        paused = pool.submit(meta.train, meta.TrainConfig(**base, checkpoint_dir=str(ckpt)))
+        while not marker.exists():
+            if paused.done():
+                paused.result()  # its error
+                pytest.fail("meta.train finished without pausing")
+            time.sleep(0.01)
+        assert marker.read_text() == "4\n"
+        assert io.load_pickle(ckpt / meta.CHECKPOINT)["generation"] == 4  # and it holds there
+        assert not paused.done()
+        marker.unlink()
+        resumed = paused.result()
+    np.testing.assert_array_equal(flat(resumed.params), flat(whole.params))
+    pd.testing.assert_frame_equal(resumed.history, whole.history)
+    assert io.load_pickle(ckpt / meta.CHECKPOINT)["generation"] == 6 and not marker.exists()
 
 
 def test_milestones_are_the_runs_to_each_generation_count_and_are_kept(tmp_path):
@@ -144,6 +177,7 @@ def test_non_finite_fitness_is_a_clear_error(monkeypatch):
         meta.train(meta.TrainConfig(preset="smoke", generations=2, progress=False))
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("agent", ["symla", "metarnn"])
 def test_seeds_in_one_program_equal_seeds_one_by_one(agent, tmp_path):
     config = meta.TrainConfig(agent=agent, preset="smoke", generations=4, progress=False)

@@ -15,6 +15,7 @@ def extrapolate(df):
     return budget.extrapolate(df, ablations.BUDGET_TARGETS, ablations.SETTINGS)
 
 
+@pytest.mark.heavy
 def test_ablations_notebook_smoke(run_notebook):
     d = run_notebook("ablations")
     tests = pd.read_csv(d["results"] / "ablations.csv")

@@ -13,6 +13,7 @@ from symla_lite.experiments.atlas import COLUMNS
 ENVS = ["CartPole-v1", "FrozenLake-misc"]
 
 
+@pytest.mark.heavy
 def test_atlas_notebook_smoke(run_notebook, check_figure_and_record):
     d = run_notebook("atlas", env_ids=ENVS, reinforce_lrs=[0.01, 0.1])
     res = d["results"]

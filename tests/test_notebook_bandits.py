@@ -11,6 +11,7 @@ N_TEST = 2000
 SEEDS = [0, 1, 2]  # presets.seeds(0)
 
 
+@pytest.mark.heavy
 def test_bandits_notebook_smoke(run_notebook):
     # the preset's distributions (dists=None): uniform_dependent and hard_dependent at smoke
     dists = presets.bandit_distributions("smoke")

@@ -5,6 +5,7 @@ import papermill
 import pytest
 
 
+@pytest.mark.heavy
 def test_table1_notebook_smoke(run_notebook):
     d = run_notebook("table1_symmetries", hidden=8)
     t = pd.read_csv(d["results"] / "table1.csv")

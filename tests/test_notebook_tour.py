@@ -6,6 +6,7 @@ import papermill
 import pytest
 
 
+@pytest.mark.heavy
 def test_tour_notebook_smoke(run_notebook):
     d = run_notebook("tour", n_test=300)
     s = pd.read_csv(d["results"] / "tour_regret.csv")

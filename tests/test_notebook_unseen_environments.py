@@ -25,6 +25,7 @@ def test_early_late_first_and_last_completed_episodes():
     assert list(df["lifetime_return"]) == [19.0, 8.0]
 
 
+@pytest.mark.heavy
 def test_unseen_environments_notebook_smoke(run_notebook, check_figure_and_record):
     d = run_notebook("unseen_environments", reinforce_lrs=[0.01, 0.1])
     res = d["results"]

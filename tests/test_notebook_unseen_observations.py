@@ -24,6 +24,7 @@ def ship(folder, preset="standard"):
     return runs, length, unseen_observations.save(runs, params, preset, 0, length)
 
 
+@pytest.mark.heavy
 def test_unseen_observations_notebook_smoke(run_notebook, check_figure_and_record, tmp_path):
     _, _, shipped = ship(tmp_path / "shipped")
     d = run_notebook("unseen_observations", standard_dir=str(tmp_path / "shipped" / "standard"))

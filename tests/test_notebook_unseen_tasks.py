@@ -1,10 +1,12 @@
 """The unseen_tasks notebook runs end to end with papermill in the smoke preset."""
 
 import pandas as pd
+import pytest
 
 from symla_lite import verdict
 
 
+@pytest.mark.heavy
 def test_unseen_tasks_notebook_smoke(run_notebook, check_figure_and_record):
     d = run_notebook("unseen_tasks")
     df = pd.read_csv(d["results"] / "unseen_tasks.csv")

@@ -66,3 +66,11 @@ def test_bandit_distributions_per_preset():
     assert presets.bandit_distributions("paper") == list(DISTRIBUTIONS)
     with pytest.raises(ValueError, match="unknown preset 'huge'"):
         presets.bandit_distributions("huge")
+
+
+def test_a_smoke_bandit_meta_training_is_one_chunk():
+    # one scan length, so one compiled program per smoke bandit meta-training (presets.py)
+    from symla_lite import meta
+
+    smoke = presets.preset("smoke", "bandit")["generations"]
+    assert smoke == 25 and smoke <= meta.TrainConfig().checkpoint_every
