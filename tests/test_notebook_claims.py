@@ -49,9 +49,13 @@ def test_claims_notebook_joins_in_order(tmp_path, run_notebook, check_figure_and
     assert list(joined["experiment"]) == ["bandits"] * 3 + ["unseen_tasks"] * 2
     assert set(joined["verdict"]) <= set(verdict.VERDICTS)
     check_figure_and_record(d, "claims")
+    for ext in ("png", "pdf"):  # the glance figure beside the per-claim one
+        assert (d["figures"] / f"claims_glance.{ext}").stat().st_size > 1000
     md = (d["results"] / "claims.md").read_text()
     assert md == summary.markdown(joined)
-    assert md.startswith("| claim | SymLA ± SE | baseline ± SE | seeds | verdict |")
+    assert md.startswith(
+        f"**{verdict.title('bandits')}**\n\n| claim | SymLA ± SE | baseline ± SE | z |"
+    )
     for claim in pd.concat(tables.values())["claim"]:
         assert f"| {claim} |" in md
     record = json.loads((d["results"] / "outputs" / "claims.json").read_text())
