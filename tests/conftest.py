@@ -7,10 +7,10 @@ test's time; a cached program is the same program, so no result changes.
 
 The suite runs in two pytest-xdist workers (`-n 2` in pyproject.toml's addopts; `-n 0` runs it in
 one process): compiling is single-threaded, so two workers keep both cores of a 2-core machine busy.
-Tests that share a module-scoped fixture are marked `xdist_group` to run on one worker.
 The process that loads this file first (the controller, or the only process with `-n 0`) makes the
 cache; the workers it starts inherit JAX_COMPILATION_CACHE_DIR, so they and their kernels share it,
-and the controller removes it when the whole run is over (`pytest_unconfigure`).
+and the controller removes it when the whole run is over (`pytest_unconfigure`). Which test runs on
+which worker: `pytest_xdist_make_scheduler`.
 """
 
 import os
@@ -30,12 +30,35 @@ else:
     CACHE = None
 
 
+# Test modules whose tests share a module-scoped fixture (a batch run, a meta-training): each runs
+# whole on one worker, so that the fixture runs once (tests/test_suite.py checks the list).
+ONE_WORKER = ("tests/test_batch.py", "tests/test_meta.py")
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `heavy` (a notebook run end to end, several meta-trainings) first, each group in
-    its order of collection. An xdist worker takes the next test as it frees up (`--dist loadgroup`,
-    after the groups of tests that share a module-scoped fixture), so the long tests start early and
-    the short ones fill in at the end: neither worker is left running a long test alone."""
+    its order of collection: an xdist worker takes the next test as it frees up, so the long tests
+    start early and the short ones fill in at the end (neither worker is left running a long test
+    alone)."""
     items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With `--dist loadscope` (pyproject.toml): the modules of ONE_WORKER each as one unit of work,
+    every other test as a unit of its own, handed to whichever worker frees up first (xdist's
+    loadscope, which would keep every module whole; its loadgroup and xdist_group marks do not group
+    under pytest 9, whose node ids xdist 3.8 cannot extend)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER else nodeid
+
+    return Scheduling(config, log)
 
 
 def pytest_unconfigure(config):

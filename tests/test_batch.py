@@ -58,11 +58,6 @@ def leftovers(tmp: Path) -> list[Path]:
     return [p for p in tmp.rglob(".*") if p.is_file() and p.name != ".run_all.lock"]
 
 
-# The tests of the module-scoped `first_run` share one xdist worker, so that it runs once (xdist
-# schedules such a group, several batch runs, before the single tests).
-SHARES_FIRST_RUN = pytest.mark.xdist_group("test_batch.first_run")
-
-
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("first")
@@ -168,7 +163,6 @@ def test_parameter_types():
 # --- a full run, its manifest, skipping, --force, determinism
 
 
-@SHARES_FIRST_RUN
 def test_run_writes_outputs_and_manifest(first_run):
     tmp, proc, _ = first_run
     assert "[1/1] fixture: running" in proc.stdout and "done in" in proc.stdout
@@ -196,7 +190,6 @@ def test_run_writes_outputs_and_manifest(first_run):
     assert leftovers(tmp) == []
 
 
-@SHARES_FIRST_RUN
 def test_second_run_skips_and_force_reruns(first_run, capsys):
     tmp, _, first_wall = first_run
     before = csvs(tmp)
@@ -213,7 +206,6 @@ def test_second_run_skips_and_force_reruns(first_run, capsys):
     assert csvs(tmp) == before
 
 
-@SHARES_FIRST_RUN
 def test_two_runs_give_identical_csvs(first_run, tmp_path):
     proc = run_batch(tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -234,7 +226,6 @@ def test_a_second_batch_on_the_same_results_stops_before_running(tmp_path):
             pass
 
 
-@SHARES_FIRST_RUN
 def test_stale_output_is_rerun(first_run, tmp_path):
     tmp, _, _ = first_run
     entry = json.loads((tmp / "results" / "manifest.json").read_text())["notebooks"]["fixture"]
@@ -288,7 +279,6 @@ def test_a_dead_kernel_stops_with_its_log(tmp_path):
 PAUSE_AT = 6
 
 
-@SHARES_FIRST_RUN
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_interrupted_then_resumed_equals_uninterrupted(first_run, tmp_path, sig):
     """The batch is interrupted while its kernel meta-trains, at a point the test chooses: the

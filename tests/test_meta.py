@@ -23,16 +23,11 @@ def evaluate(result):
     )
 
 
-# The tests of the module-scoped `smoke` run share one xdist worker, so that it runs once.
-SHARES_SMOKE = pytest.mark.xdist_group("test_meta.smoke")
-
-
 @pytest.fixture(scope="module")
 def smoke():
     return meta.train(meta.TrainConfig(agent="symla", preset="smoke", progress=False))
 
 
-@SHARES_SMOKE
 def test_es_improves_mean_fitness_on_the_smoke_bandit_preset(smoke):
     start = meta.train(
         meta.TrainConfig(agent="symla", preset="smoke", generations=1, progress=False)
@@ -47,7 +42,6 @@ def test_es_improves_mean_fitness_on_the_smoke_bandit_preset(smoke):
     assert hist.mean_fitness.tail(5).mean() > hist.mean_fitness.head(5).mean()
 
 
-@SHARES_SMOKE
 def test_same_seed_gives_bitwise_identical_meta_parameters(smoke):
     again = meta.train(meta.TrainConfig(agent="symla", preset="smoke", progress=False))
     np.testing.assert_array_equal(flat(again.params), flat(smoke.params))
