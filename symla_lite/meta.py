@@ -111,7 +111,11 @@ def build(config: TrainConfig):
     """The agent and environment a config describes."""
     hp = config.hyper()
     env = envs.make(config.env, **config.env_kwargs)
-    agent = agents.make(config.agent, **{"hidden": hp["hidden"], **config.agent_kwargs})
+    kwargs = {"hidden": hp["hidden"], **config.agent_kwargs}
+    if isinstance(env, envs.Mixture) and config.agent == "metarnn":
+        # one head for every family: MetaRNN at equal inputs (agents.metarnn)
+        kwargs.setdefault("max_actions", env.num_actions)
+    agent = agents.make(config.agent, **kwargs)
     return agent.for_task(rollout.obs_size(env, env.default_params), env.num_actions), env
 
 

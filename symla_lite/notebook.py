@@ -7,7 +7,7 @@ A notebook's `parameters` cell sets at least `preset`, `seed`, `results_dir`, `f
                          figures_dir=figures_dir, checkpoint_dir=checkpoint_dir,
                          extra={"n_test": (n_test, int)})
     out.csv(df, "bandits_baselines.csv")     # atomic; recorded with its sha256
-    out.figure(fig, "bandits_regret")        # PNG and PDF, atomic; recorded
+    out.figure(fig, "bandits_regret")        # PNG and PDF, atomic; recorded; the PNG shown
     out.finish()                              # writes <results_dir>/outputs/<name>.json
 
 `run_all.sh` reads those records to build results/manifest.json. The rules both sides share (the
@@ -30,6 +30,8 @@ from symla_lite.presets import PRESETS
 
 __all__ = ["Outputs", "check_param", "start"]
 
+FIGURE_WIDTH = 800  # pixels: a figure reads on a laptop screen beside the notebook's text
+
 
 @dataclass
 class Outputs:
@@ -51,8 +53,18 @@ class Outputs:
         io.write_csv(df, path)
         return self._record(path)
 
-    def figure(self, fig, stem: str) -> list[Path]:
-        return [self._record(p) for p in io.save_figure(fig, self.figures_dir / stem)]
+    def figure(self, fig, stem: str, show: bool = True, width: int = FIGURE_WIDTH) -> None:
+        """Save `fig` as <figures_dir>/<stem>.png and .pdf (atomic, recorded), close it, and with
+        `show` display the saved PNG in the notebook, `width` pixels wide: the executed notebook
+        shows exactly the file a reader would open (tests/test_executed_figures.py)."""
+        from symla_lite import plots
+
+        paths = [self._record(p) for p in io.save_figure(fig, self.figures_dir / stem)]
+        plots.close(fig)
+        if show:
+            from IPython.display import Image, display
+
+            display(Image(filename=str(paths[0]), width=width))
 
     def file(self, path) -> Path:
         """Record a file written by other means (already complete)."""

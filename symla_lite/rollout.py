@@ -75,5 +75,8 @@ def run_lifetimes(agent, params, env, key: jax.Array, num: int, length: int) -> 
 
 
 def fitness(agent, params, env, key: jax.Array, num: int, length: int) -> jax.Array:
-    """Mean over `num` lifetimes of the summed reward over a lifetime (SPEC section 2)."""
+    """Mean over `num` lifetimes of the summed reward over a lifetime (SPEC section 2); for a
+    training mixture (`envs.Mixture`), its normalised fitness over its families."""
+    if hasattr(env, "fitness"):
+        return env.fitness(agent, params, key, num, length)
     return run_lifetimes(agent, params, env, key, num, length).rewards.sum(-1).mean()

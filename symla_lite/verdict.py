@@ -27,9 +27,11 @@ COLUMNS = (
     "verdict",
     "direction",
     "z",
+    "min_effect",
 )
-# The columns a claims table must have; `direction` and `z` (RULE's z-score) came later, and a
-# table written before them reads with them empty.
+# The columns a claims table must have; `direction`, `z` (RULE's z-score) and `min_effect` (the
+# smallest effect that matters, where a claim states one) came later, and a table written before
+# them reads with them empty.
 REQUIRED = COLUMNS[:10]
 VERDICTS = ("reproduced", "not_reproduced", "inconclusive")
 MIN_SEEDS = 3
@@ -42,6 +44,7 @@ ORDER = (
     "unseen_observations",
     "unseen_tasks",
     "unseen_environments",
+    "generalist",
     "ablations",
     "atlas",
 )
@@ -51,6 +54,7 @@ TITLES = {
     "unseen_observations": "Unseen observation spaces (CartPole)",
     "unseen_tasks": "Unseen tasks (grid world)",
     "unseen_environments": "Unseen environments (grid world to classic control)",
+    "generalist": "The generalist (a mixture of task families to classic control)",
     "ablations": "Ablations",
     "atlas": "Generalisation atlas",
 }
@@ -62,8 +66,12 @@ RULE = (
     "fixed baseline's is across test lifetimes. z = effect / standard error. **reproduced**: z >= 2 "
     "(the effect is beyond 2 standard errors in the claimed direction); **not_reproduced**: "
     "z <= -2 (beyond 2 standard errors the other way); **inconclusive**: otherwise, or with fewer "
-    f"than {MIN_SEEDS} meta-training seeds."
+    f"than {MIN_SEEDS} meta-training seeds. A transfer claim also states the **smallest effect "
+    "that matters** (min_effect, in the metric's units; a tenth of REINFORCE's effect over random "
+    "on the same test lifetimes, `min_effect`): it is reproduced only if its effect also reaches "
+    "min_effect, and not_reproduced if its effect lies more than 2 standard errors below min_effect."
 )
+MIN_EFFECT_FRACTION = 0.1  # of REINFORCE's effect over random: the smallest transfer that matters
 
 
 def z_score(symla, symla_sem, baseline, baseline_sem, direction: str) -> float:
@@ -80,16 +88,40 @@ def z_score(symla, symla_sem, baseline, baseline_sem, direction: str) -> float:
     return float(effect / se)
 
 
-def verdict(symla, symla_sem, baseline, baseline_sem, direction: str, n_seeds: int) -> str:
-    """`reproduced`, `not_reproduced` or `inconclusive` by RULE."""
+def verdict(
+    symla,
+    symla_sem,
+    baseline,
+    baseline_sem,
+    direction: str,
+    n_seeds: int,
+    min_effect: float = math.nan,
+) -> str:
+    """`reproduced`, `not_reproduced` or `inconclusive` by RULE (min_effect NaN: none stated)."""
     z = z_score(symla, symla_sem, baseline, baseline_sem, direction)
     if n_seeds < MIN_SEEDS or math.isnan(z):
         return "inconclusive"
-    if z >= THRESHOLD:
-        return "reproduced"
     if z <= -THRESHOLD:
         return "not_reproduced"
+    if math.isnan(min_effect):
+        return "reproduced" if z >= THRESHOLD else "inconclusive"
+    effect = (symla - baseline) if direction == "higher" else (baseline - symla)
+    se = math.hypot(symla_sem, baseline_sem)
+    if z >= THRESHOLD and effect >= min_effect:
+        return "reproduced"
+    if effect + THRESHOLD * se < min_effect:
+        return "not_reproduced"
     return "inconclusive"
+
+
+def min_effect(reinforce: float, random: float, direction: str = "higher") -> float:
+    """The smallest effect that matters for a transfer claim against the random policy:
+    MIN_EFFECT_FRACTION of REINFORCE's effect over random in the claimed direction, on the same
+    test lifetimes and metric; 0 where REINFORCE does not beat random (then any effect counts)."""
+    effect = (reinforce - random) if direction == "higher" else (random - reinforce)
+    if not np.isfinite(effect):
+        return math.nan
+    return float(MIN_EFFECT_FRACTION * max(effect, 0.0))
 
 
 def title(experiment: str) -> str:
@@ -112,9 +144,11 @@ def row(
     baseline: tuple[float, float],
     direction: str,
     preset: str,
+    min_effect: float | None = None,
 ) -> dict:
     """One claims-table row: SymLA's per-seed values `symla_seeds` against `baseline` = (value,
-    standard error), e.g. `across(per_seed_values)` of a meta-learned baseline."""
+    standard error), e.g. `across(per_seed_values)` of a meta-learned baseline; `min_effect`, the
+    smallest effect that matters (None: none stated)."""
     symla_seeds = np.asarray(symla_seeds, np.float64)
     if symla_seeds.ndim != 1 or symla_seeds.size == 0:
         raise ValueError(f"claim {claim!r}: SymLA needs a 1-d array of per-seed values")
@@ -122,6 +156,7 @@ def row(
     b, b_sem = (float(x) for x in baseline)
     n = int(symla_seeds.size)
     z = z_score(mean, sem if n > 1 else math.nan, b, b_sem, direction)
+    least = math.nan if min_effect is None else float(min_effect)
     return dict(
         claim=claim,
         experiment=experiment,
@@ -132,9 +167,10 @@ def row(
         baseline_sem=b_sem,
         n_seeds=n,
         preset=preset,
-        verdict=verdict(mean, sem if n > 1 else math.nan, b, b_sem, direction, n),
+        verdict=verdict(mean, sem if n > 1 else math.nan, b, b_sem, direction, n, least),
         direction=direction,
         z=z,
+        min_effect=least,
     )
 
 

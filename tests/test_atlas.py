@@ -144,7 +144,7 @@ def test_environments_in_parallel_threads_give_the_serial_numbers():
     symla = agents.make("symla", hidden=4)
     runs = [("symla", 0, symla, symla.init(jax.random.key(0)))]
     lengths = {"MemoryChain-bsuite": 24, "UmbrellaChain-bsuite": 24}
-    out = [atlas.meta_test(lengths, 2, 0, runs, (16, 4), [0.1], parallel=p) for p in (True, False)]
+    out = [atlas.meta_test(lengths, 2, 0, runs, [0.1], parallel=p) for p in (True, False)]
     (lives_p, rows_p, search_p), (lives_s, rows_s, search_s) = out
     assert pd.concat(lives_p).equals(pd.concat(lives_s))
     assert pd.DataFrame(rows_p).equals(pd.DataFrame(rows_s))

@@ -429,13 +429,18 @@ def test_claims_notebook_runs_last_and_again_when_an_input_changes(tmp_path):
 
 
 def test_the_atlas_runs_after_the_experiments_and_before_claims(tmp_path):
-    """Notebooks run by name, then RUNS_LAST in its order; the atlas is due again when the
-    unseen-environments notebook runs (it resumes that notebook's SymLA), claims when any runs."""
-    for name in ("zeta", "claims", "atlas", "bandits", "unseen_environments", "ablations"):
+    """Notebooks run by name, then RUNS_LAST in its order; the generalist and the atlas are due
+    again when the unseen-environments notebook runs (they resume that notebook's SymLA), claims
+    when any runs."""
+    names = ("zeta", "claims", "atlas", "bandits", "unseen_environments", "ablations", "generalist")
+    for name in names:
         (tmp_path / f"{name}.ipynb").write_text("{}")
     order = list(plan.discover(tmp_path))
-    assert order == ["ablations", "bandits", "unseen_environments", "zeta", "atlas", "claims"]
-    assert list(plan.discover(ROOT / "notebooks"))[-2:] == ["atlas", "claims"]
+    assert order == [
+        "ablations", "bandits", "unseen_environments", "zeta", "generalist", "atlas", "claims"
+    ]  # fmt: skip
+    assert list(plan.discover(ROOT / "notebooks"))[-3:] == ["generalist", "atlas", "claims"]
+    assert contract.reads("generalist", ["unseen_environments", "zeta"]) == ["unseen_environments"]
     assert plan.select(plan.discover(tmp_path), ["claims", "atlas", "bandits"]) == [
         "bandits",
         "atlas",

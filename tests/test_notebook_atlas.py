@@ -8,6 +8,7 @@ import papermill
 import pytest
 
 from symla_lite import verdict
+from symla_lite.claims.atlas import COUNT_CLAIM
 from symla_lite.experiments.atlas import COLUMNS
 
 ENVS = ["CartPole-v1", "FrozenLake-misc"]
@@ -22,8 +23,8 @@ def test_atlas_notebook_smoke(run_notebook, check_figure_and_record):
     assert list(dict.fromkeys(df["env"])) == ENVS
     for env_id in ENVS:
         sub = df[df["env"] == env_id]
-        # SymLA and MetaRNN: one row per meta-training seed; random and REINFORCE: one, seed NA
-        for method in ("symla", "metarnn"):
+        # the meta-learned methods: one row per meta-training seed; random and REINFORCE: one, NA
+        for method in ("symla", "generalist", "metarnn", "generalist_metarnn"):
             assert sorted(sub.loc[sub["method"] == method, "seed"]) == [0, 1, 2]
         fixed = sub[sub["method"].isin(["random", "reinforce"])]
         assert len(fixed) == 2 and fixed["seed"].isna().all()
@@ -34,6 +35,9 @@ def test_atlas_notebook_smoke(run_notebook, check_figure_and_record):
     assert cp[["early_return", "late_return", "score"]].isna().all().all()
     fl = df[(df["env"] == "FrozenLake-misc") & (df["method"] == "metarnn")]
     assert np.isfinite(fl["episodes"]).all() and (fl["episodes"] > 0).all()
+    # MetaRNN at equal inputs (the generalist's, a head of transfer.MAX_ACTIONS) runs everywhere
+    gm = df[df["method"] == "generalist_metarnn"]
+    assert not gm["note"].fillna("").str.startswith("cannot run").any() and (gm["episodes"] > 0).all()
     assert (df.loc[df["env"] == "CartPole-v1", "obs_dim"] == 4).all()
     assert (df.loc[df["env"] == "FrozenLake-misc", "obs_dim"] == 16).all()  # one-hot tile
     # a score is there or its absence is explained
@@ -56,16 +60,21 @@ def test_atlas_notebook_smoke(run_notebook, check_figure_and_record):
         sorted(lr["lr"].unique()) == [0.01, 0.1] and lr.groupby("env")["chosen"].sum().eq(1).all()
     )
     train = pd.read_csv(res / "atlas_training.csv")
-    assert set(train["method"]) == {"symla", "metarnn"}
+    assert set(train["method"]) == {"symla", "generalist", "metarnn", "generalist_metarnn"}
 
     claims = pd.read_csv(res / f"atlas{verdict.SUFFIX}")
     assert list(claims.columns) == list(verdict.COLUMNS)
-    assert list(claims["claim"]) == [f"atlas, {e}: SymLA learns within the lifetime" for e in ENVS]
+    per_env = [f"atlas, {e}: SymLA learns within the lifetime" for e in ENVS]
+    assert list(claims["claim"]) == [*per_env, COUNT_CLAIM]
     assert (claims["experiment"] == "atlas").all() and (claims["n_seeds"] == 3).all()
+    # the count claim: environments learned per seed, between 0 and the number of environments
+    assert 0 <= claims["symla"].iloc[-1] <= len(ENVS) and 0 <= claims["baseline"].iloc[-1] <= 2
     assert set(claims["verdict"]) <= set(verdict.VERDICTS) and (claims["preset"] == "smoke").all()
     # SymLA's parameters were resumed from (here: written to) the unseen-environments folder
     assert (d["checkpoints"] / "unseen_environments" / "smoke" / "seed0" / "symla").is_dir()
     assert (d["checkpoints"] / "atlas" / "smoke" / "seed0" / "metarnn").is_dir()
+    for learner in ("symla", "metarnn"):  # the generalists: the generalist notebook's folders
+        assert (d["checkpoints"] / "generalist" / "smoke" / "seed0" / learner).is_dir()
     check_figure_and_record(d, "atlas")
 
 

@@ -31,10 +31,13 @@ def test_markdown_is_one_table_per_experiment_with_z():
     assert parts[0] == f"**{verdict.title('bandits')}**"
     assert parts[2] == f"**{verdict.title('unseen_tasks')}**"
     lines = text.splitlines()
-    assert lines[2] == "| claim | SymLA ± SE | baseline ± SE | z | seeds | verdict |"
+    assert (
+        lines[2] == "| claim | SymLA ± SE | baseline ± SE | z | smallest effect | seeds | verdict |"
+    )
     z = (3.0 - 1.0) / math.hypot(0.1 / math.sqrt(3), 0.05)
-    assert lines[4] == f"| b wins | 1.000 ± 0.058 | 3.000 ± 0.050 | {z:.1f} | 3 | reproduced |"
-    assert "| t flat | 0 ± 0 | 0 ± 0 | n/a | 3 | inconclusive |" in lines
+    assert lines[4] == f"| b wins | 1.000 ± 0.058 | 3.000 ± 0.050 | {z:.1f} |  | 3 | reproduced |"
+    assert "| t flat | 0 ± 0 | 0 ± 0 | n/a |  | 3 | inconclusive |" in lines
+    assert summary.least_cell(6.0) == "6" and summary.least_cell(float("nan")) == ""
     assert summary.z_cell(math.inf) == "+inf" and summary.z_cell(-math.inf) == "-inf"
 
 
@@ -142,3 +145,26 @@ def test_machine_block_names_each_machine_of_the_manifest(tmp_path):
     other = {**run, "device": {**run["device"], "count": 1}}
     (tmp_path / "manifest.json").write_text(json.dumps({"notebooks": {"a": run, "b": other}}))
     assert len(pages.machine_block(tmp_path).splitlines()) == 2
+
+
+def test_brief_table_counts_the_per_environment_claims_in_one_line():
+    rows = [
+        verdict.row(
+            f"atlas, E{i}: SymLA learns",
+            "atlas",
+            "m",
+            [1.0, 1.1, 0.9],
+            (0.0, 0.1),
+            "higher",
+            "lite",
+        )
+        for i in range(3)
+    ] + [verdict.row("atlas: a count", "atlas", "m", [1, 2, 3], (0.0, 0.1), "higher", "lite")]
+    rows[1] = verdict.row("atlas, E1: SymLA learns", "atlas", "m", [0, 0.1, -0.1], (0.0, 0.1),
+                          "higher", "lite")  # fmt: skip
+    df = verdict.table(rows)
+    full, brief = summary.markdown(df), summary.markdown(df, brief=True)
+    assert all(f"atlas, E{i}" in full for i in range(3))
+    assert not any(f"atlas, E{i}" in brief for i in range(3)) and "atlas: a count" in brief
+    assert "3 claims, one per environment (2 reproduced, 0 not_reproduced, 1 inconclusive)" in brief
+    assert pages.BLOCKS["claims_brief"] is pages.claims_brief_block

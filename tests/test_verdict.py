@@ -131,9 +131,29 @@ def test_row_records_its_direction_and_z():
 
 
 def test_a_table_written_before_direction_and_z_reads_with_them_empty(tmp_path):
-    old = rows("bandits", 2).drop(columns=["direction", "z"])
+    old = rows("bandits", 2).drop(columns=["direction", "z", "min_effect"])
     old.to_csv(tmp_path / verdict.FILE, index=False)
     df = verdict.read(tmp_path)
     assert list(df.columns) == list(verdict.COLUMNS)
     assert df["direction"].isna().all() and df["z"].isna().all()
     assert list(df["claim"]) == list(old["claim"])
+
+
+def test_a_stated_smallest_effect_is_applied():
+    """z >= 2 is not enough where a claim states the smallest effect that matters: an effect
+    below it beyond 2 standard errors is not_reproduced, near it inconclusive."""
+    v = verdict.verdict
+    # Acrobot today: -499.1 against -500, z about 2.1, REINFORCE 60 above random: min effect 6
+    least = verdict.min_effect(-440.0, -500.0)
+    assert least == pytest.approx(6.0)
+    assert v(-499.1, 0.3, -500.0, 0.3, "higher", 3) == "reproduced"
+    assert v(-499.1, 0.3, -500.0, 0.3, "higher", 3, least) == "not_reproduced"
+    assert v(-495.0, 0.8, -500.0, 0.3, "higher", 3, least) == "inconclusive"  # 5 +- 0.85 vs 6
+    assert v(-490.0, 0.8, -500.0, 0.3, "higher", 3, least) == "reproduced"
+    assert v(-510.0, 0.8, -500.0, 0.3, "higher", 3, least) == "not_reproduced"  # z <= -2
+    assert v(1.0, 0.1, 2.0, 0.1, "lower", 3, 0.5) == "reproduced"  # effect 1 in direction lower
+    assert verdict.min_effect(-520.0, -500.0) == 0.0  # REINFORCE below random: any effect counts
+    assert verdict.min_effect(1.0, 2.0, "lower") == pytest.approx(0.1)
+    r = verdict.row("c", "e", "m", [-499.0, -499.2, -499.1], (-500.0, 0.3), "higher", "lite", least)
+    assert r["min_effect"] == pytest.approx(6.0) and r["verdict"] == "not_reproduced"
+    assert math.isnan(verdict.row("c", "e", "m", [1, 2, 3], (0, 0.1), "higher", "x")["min_effect"])

@@ -1,4 +1,11 @@
-"""MetaRNN (Wang et al. 2016; Duan et al. 2016): one LSTM fed [obs, onehot(prev_action), r]."""
+"""MetaRNN (Wang et al. 2016; Duan et al. 2016): one LSTM fed [obs, onehot(prev_action), r].
+
+At equal inputs (`max_actions`): its action head and its one-hot of the previous action are sized
+for `max_actions` whatever the task, and a task with fewer actions masks the logits of the absent
+ones (they are dropped: sampling among the present actions is sampling with the absent ones' logits
+at minus infinity). One set of parameters then runs on every task with `num_obs` inputs (16, with
+observations projected) and at most `max_actions` actions, as SymLA does on any task.
+"""
 
 import dataclasses
 from dataclasses import dataclass
@@ -34,6 +41,7 @@ class MetaRNN:
     num_actions: int | None = None
     hidden: int = 16
     init_state: str = "zeros"
+    max_actions: int | None = None  # None: the head has num_actions logits (sized per task)
     name: str = "metarnn"
 
     def __post_init__(self):
@@ -43,12 +51,26 @@ class MetaRNN:
             raise ValueError(f"MetaRNN needs at least two actions, got {self.num_actions}")
         if self.hidden < 1:
             raise ValueError(f"MetaRNN hidden must be >= 1, got {self.hidden}")
+        if self.max_actions is not None:
+            if self.max_actions < 2:
+                raise ValueError(f"MetaRNN needs max_actions >= 2, got {self.max_actions}")
+            if self.num_actions is not None and self.num_actions > self.max_actions:
+                raise ValueError(
+                    f"MetaRNN has an action head of max_actions={self.max_actions} and cannot run "
+                    f"a task with {self.num_actions} actions"
+                )
         if self.init_state not in ("zeros", "random"):
             raise ValueError(f"init_state must be 'zeros' or 'random', got {self.init_state!r}")
 
     def for_task(self, num_obs: int, num_actions: int) -> "MetaRNN":
         """This MetaRNN built for num_obs inputs and num_actions actions."""
         return dataclasses.replace(self, num_obs=int(num_obs), num_actions=int(num_actions))
+
+    @property
+    def head(self) -> int:
+        """The number of logits its parameters produce: max_actions, else num_actions."""
+        self._check_built()
+        return self.max_actions or self.num_actions
 
     def _check_built(self) -> None:
         if self.num_obs is None or self.num_actions is None:
@@ -61,13 +83,11 @@ class MetaRNN:
     def init(self, key: jax.Array) -> MetaRNNParams:
         self._check_built()
         k_lstm, k_out = jax.random.split(key)
-        in_dim = self.num_obs + self.num_actions + 1
+        in_dim = self.num_obs + self.head + 1
         return MetaRNNParams(
             lstm=lstm_init(k_lstm, in_dim, self.hidden),
-            w_out=jax.nn.initializers.lecun_normal()(
-                k_out, (self.hidden, self.num_actions), jnp.float32
-            ),
-            b_out=jnp.zeros((self.num_actions,), jnp.float32),
+            w_out=jax.nn.initializers.lecun_normal()(k_out, (self.hidden, self.head), jnp.float32),
+            b_out=jnp.zeros((self.head,), jnp.float32),
         )
 
     def _check_sizes(self, num_obs: int, num_actions: int) -> None:
@@ -100,7 +120,8 @@ class MetaRNN:
     ) -> tuple[jax.Array, MetaRNNState]:
         """obs: float32[A]; prev_action: int32 scalar (-1: none); prev_reward: float32 scalar.
 
-        Returns logits float32[B] and the new state.
+        Returns logits float32[B] (B = num_actions; with max_actions, the first B of the head's
+        max_actions logits, the absent actions' masked) and the new state.
         """
         obs = jnp.asarray(obs, jnp.float32)
         if obs.ndim != 1:
@@ -109,9 +130,12 @@ class MetaRNN:
         x = jnp.concatenate(
             [
                 obs,
-                jax.nn.one_hot(prev_action, self.num_actions, dtype=jnp.float32),
+                jax.nn.one_hot(prev_action, self.head, dtype=jnp.float32),
                 jnp.asarray(prev_reward, jnp.float32)[None],
             ]
         )
         h, c = lstm_cell(params.lstm, x, state.h, state.c)
-        return h @ params.w_out + params.b_out, MetaRNNState(h=h, c=c)
+        logits = h @ params.w_out + params.b_out
+        if self.head != self.num_actions:  # at equal inputs: mask the absent actions
+            logits = logits[: self.num_actions]
+        return logits, MetaRNNState(h=h, c=c)

@@ -25,10 +25,15 @@ DIR_PARAMS = ("results_dir", "figures_dir", "checkpoint_dir")
 REQUIRED_PARAMS = ("preset", "seed", *DIR_PARAMS)
 # Notebooks that read other notebooks' outputs: they run after all the others, in this order, and
 # again whenever a notebook they read runs first (READS: the notebooks each reads; None: every
-# notebook before it). The atlas resumes the unseen-environments experiment's SymLA checkpoint
-# and writes claims; the claims notebook joins every experiment's claims.
-RUNS_LAST = ("atlas", "claims")
-READS = {"atlas": ("unseen_environments",), "claims": None}
+# notebook before it). The generalist and the atlas resume the unseen-environments experiment's
+# SymLA checkpoint, the atlas also the generalist's; the claims notebook joins every experiment's
+# claims.
+RUNS_LAST = ("generalist", "atlas", "claims")
+READS = {
+    "generalist": ("unseen_environments",),
+    "atlas": ("unseen_environments", "generalist"),
+    "claims": None,
+}
 # The tags of a notebook's parameters cell and of the cell right after it that checks them.
 PARAMETERS, VALIDATE = "parameters", "validate"
 SEED_MAX = 2**32 - 1  # seeds are folded into keys as uint32 (jax.random.fold_in)

@@ -26,7 +26,16 @@ WORDS = {
 }
 
 
-NAMES = {"symla": "SymLA", "metarnn": "MetaRNN"}
+NAMES = {
+    "symla": "SymLA",
+    "generalist": "SymLA (mixture)",
+    "metarnn": "MetaRNN",
+    "generalist_metarnn": "MetaRNN (mixture)",
+}
+COUNT_CLAIM = (
+    "atlas: SymLA meta-trained on the mixture learns within the lifetime on more environments "
+    "than SymLA meta-trained on grid worlds"
+)
 
 
 def claim(env_id: str) -> str:
@@ -41,7 +50,7 @@ def _seeds(sub: pd.DataFrame, column: str) -> np.ndarray:
 def rows(atlas: pd.DataFrame, preset: str) -> list[dict]:
     """One claims row per environment of the atlas table (or its CSV): SymLA's gain per seed
     against the random policy's gain (± its standard error over test lifetimes), direction
-    higher."""
+    higher; then, with the generalist in the table, `count_row`."""
     out = []
     for env_id, g in atlas.groupby("env", sort=False):
         sym = g[g["method"] == "symla"]
@@ -58,7 +67,38 @@ def rows(atlas: pd.DataFrame, preset: str) -> list[dict]:
                 preset,
             )  # fmt: skip
         )
-    return out
+    extra = count_row(atlas, preset)
+    return out if extra is None else [*out, extra]
+
+
+def learns_per_seed(atlas: pd.DataFrame, method: str) -> np.ndarray:
+    """Per meta-training seed of `method` (ascending): on how many environments its gain lies
+    more than 2 standard errors above the random policy's (sqrt of both squared standard errors
+    over test lifetimes)."""
+    sub = atlas[atlas["method"] == method]
+    rnd = atlas[atlas["method"] == "random"].set_index("env")
+    margin = np.hypot(sub["gain_sem"].to_numpy(), rnd.loc[sub["env"], "gain_sem"].to_numpy())
+    above = sub["learning_gain"].to_numpy() - rnd.loc[sub["env"], "learning_gain"].to_numpy()
+    learns = pd.Series(above > 2 * margin, index=sub.index)
+    return learns.groupby(sub["seed"]).sum().sort_index().to_numpy(np.float64)
+
+
+def count_row(atlas: pd.DataFrame, preset: str) -> dict | None:
+    """The claims row: the generalist SymLA's number of environments learned within the lifetime
+    per seed (`learns_per_seed`) against the grid-world SymLA's (mean ± standard error across its
+    seeds), direction higher; None where the table has no generalist."""
+    if not (atlas["method"] == "generalist").any():
+        return None
+    return verdict.row(
+        COUNT_CLAIM,
+        EXPERIMENT,
+        "environments whose late minus early return per episode lies 2 standard errors above "
+        "random's, per seed; baseline: the grid-world SymLA's",
+        learns_per_seed(atlas, "generalist"),
+        verdict.across(learns_per_seed(atlas, "symla")),
+        "higher",
+        preset,
+    )
 
 
 def count(claim_rows: list[dict]) -> tuple[int, int]:
@@ -87,7 +127,7 @@ def verdicts(atlas: pd.DataFrame, claim_rows: list[dict]) -> str:
         r = by_claim[claim(env_id)]
         first = g.iloc[0]
         episodes = g.loc[g["method"] == "random", "episodes"].iloc[0]
-        methods = [m for m in ("symla", "metarnn") if (env_id, m) in table.index]
+        methods = [m for m in NAMES if (env_id, m) in table.index]
         scores = "; ".join(f"{NAMES[m]} {_score(table.loc[(env_id, m)])}" for m in methods)
         notes = g[g["method"].isin(methods)]["note"].fillna("")
         why = list(dict.fromkeys(n for n in notes if n.startswith("not scored")))
@@ -102,4 +142,12 @@ def verdicts(atlas: pd.DataFrame, claim_rows: list[dict]) -> str:
         )
     n, m = count(claim_rows)
     lines += ["", f"SymLA learns within the lifetime on **{n} of {m}** environments."]
+    by_count = by_claim.get(COUNT_CLAIM)
+    if by_count is not None:
+        lines.append(
+            f"Per meta-training seed, environments learned within the lifetime: SymLA meta-trained "
+            f"on the mixture {', '.join(str(int(v)) for v in learns_per_seed(atlas, 'generalist'))}"
+            f"; on grid worlds {', '.join(str(int(v)) for v in learns_per_seed(atlas, 'symla'))}"
+            f" (**{by_count['verdict']}**)."
+        )
     return "\n".join(lines)

@@ -94,26 +94,56 @@ def z_cell(z) -> str:
     return f"{z:.1f}"
 
 
-def markdown(df: pd.DataFrame) -> str:
+def least_cell(value) -> str:
+    """The smallest effect that matters as the claims table shows it: 3 significant digits, or
+    empty where the claim states none."""
+    if value is None or not math.isfinite(value):
+        return ""
+    return f"{value:.3g}"
+
+
+# Experiments with one claim per environment ("<experiment>, <env>: ..."): the brief table (the
+# README's) counts those rows per verdict in one line and keeps the experiment's other rows.
+PER_ENVIRONMENT = ("atlas",)
+
+
+def verdict_counts(rows: pd.DataFrame) -> str:
+    """ "N reproduced, M not_reproduced, K inconclusive" of `rows`."""
+    n = rows["verdict"].value_counts()
+    return ", ".join(f"{int(n.get(v, 0))} {v}" for v in verdict.VERDICTS)
+
+
+def markdown(df: pd.DataFrame, brief: bool = False) -> str:
     """The claims table as markdown, one table per experiment (in the table's order) under its
-    title: claim, SymLA ± SE, baseline ± SE, z (the verdict rule's), seeds, verdict."""
+    title: claim, SymLA ± SE, baseline ± SE, z (the verdict rule's), the smallest effect that
+    matters (where the claim states one), seeds, verdict. `brief`: the per-environment claims of
+    PER_ENVIRONMENT experiments counted per verdict in one line instead of listed."""
     if not len(df):
         return "No claims yet: no experiment has written its claims file.\n"
     parts = []
     for exp in dict.fromkeys(df["experiment"]):
+        rows = df[df["experiment"] == exp]
+        note = ""
+        if brief and exp in PER_ENVIRONMENT:
+            each = rows["claim"].astype(str).str.startswith(f"{exp}, ")
+            note = (
+                f"\n{int(each.sum())} claims, one per environment ({verdict_counts(rows[each])}): "
+                "listed in [docs/results.md](docs/results.md).\n"
+            )
+            rows = rows[~each]
         lines = [
             f"**{verdict.title(exp)}**\n",
-            "| claim | SymLA ± SE | baseline ± SE | z | seeds | verdict |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| claim | SymLA ± SE | baseline ± SE | z | smallest effect | seeds | verdict |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
-        for r in df[df["experiment"] == exp].to_dict("records"):
+        for r in rows.to_dict("records"):
             claim = str(r["claim"]).replace("|", "\\|")
             lines.append(
                 f"| {claim} | {pm(r['symla'], r['symla_sem'])} | "
                 f"{pm(r['baseline'], r['baseline_sem'])} | {z_cell(r.get('z'))} | "
-                f"{int(r['n_seeds'])} | {r['verdict']} |"
+                f"{least_cell(r.get('min_effect'))} | {int(r['n_seeds'])} | {r['verdict']} |"
             )
-        parts.append("\n".join(lines) + "\n")
+        parts.append(("\n".join(lines) + "\n" if len(rows) else lines[0]) + note)
     return "\n".join(parts)
 
 

@@ -4,6 +4,7 @@ from symla_lite.envs.bandit import DISTRIBUTIONS, Bandit
 from symla_lite.envs.classic import CLASSIC, Classic, classic
 from symla_lite.envs.gridworld import GridWorld
 from symla_lite.envs.gymnax_any import ATLAS, FLAT, SKIPPED, Flat, flat
+from symla_lite.envs.mixture import FAMILIES, Mixture
 from symla_lite.envs.random_control import BASE, RandomControl
 from symla_lite.envs.random_mdp import RandomMDP
 from symla_lite.envs.wrappers import (
@@ -18,6 +19,7 @@ ENVS = {
     "gridworld": GridWorld,
     "random_mdp": RandomMDP,
     "random_control": RandomControl,
+    "mixture": Mixture,
     **{k: k for k in (*CLASSIC, *FLAT)},
 }
 # Meta-testing only: classic control and every environment of the atlas never enter meta-training.
@@ -42,7 +44,7 @@ def check_training_env(name: str) -> None:
 def make(
     name: str,
     *,
-    permute_actions: bool = False,
+    permute_actions: bool | None = None,
     permute_obs: bool = False,
     project_obs: int | None = None,
     **kwargs,
@@ -52,10 +54,21 @@ def make(
     make("bandit", dist="uniform_dependent", num_arms=2); make("gridworld", size=4, swap=True);
     make("CartPole-v1", permute_obs=True, permute_actions=True); make("Acrobot-v1", project_obs=16);
     make("Breakout-MinAtar", project_obs=16) (any environment of the atlas, `gymnax_any.ATLAS`);
-    make("random_mdp", project_obs=16, permute_actions=True); make("random_control", **BASE).
+    make("random_mdp", project_obs=16, permute_actions=True); make("random_control", **BASE);
+    make("mixture", families={"gridworld": 1, "random_control": 1}, project_obs=16) (a training
+    distribution of task families, `envs.mixture`: its families' observations projected to 16 dims
+    and their actions permuted per lifetime unless permute_actions=False).
     Order of the transformations: observations permuted, then projected to `project_obs` dims, then
     actions permuted.
     """
+    if name == "mixture":
+        if permute_obs:
+            raise ValueError("a mixture projects its families' observations; permute_obs is unused")
+        return Mixture(
+            project_obs=16 if project_obs is None else project_obs,
+            permute_actions=True if permute_actions is None else permute_actions,
+            **kwargs,
+        )
     if name in SKIPPED:
         raise ValueError(f"environment {name!r} is not supported: {SKIPPED[name]}")
     if name not in ENVS:
@@ -87,9 +100,11 @@ __all__ = [
     "BASE",
     "CLASSIC",
     "DISTRIBUTIONS",
+    "FAMILIES",
     "ENVS",
     "FLAT",
     "HELD_OUT",
+    "Mixture",
     "SKIPPED",
     "ActionPermutation",
     "Bandit",

@@ -3,7 +3,10 @@ discrete-action gymnax environment (`envs.ATLAS`; the others are `envs.SKIPPED`,
 
 SymLA's meta-parameters are the unseen-environments experiment's (grid worlds, observations
 projected to 16 dims, `transfer.train`, every seed), read from that notebook's checkpoint; MetaRNN
-is meta-trained the same way and runs where its 4 actions fit. Every environment's observations are
+is meta-trained the same way and runs where its 4 actions fit. The generalists (methods
+`generalist` and `generalist_metarnn`: SymLA and MetaRNN at equal inputs meta-trained on a mixture
+of task families, `transfer.train_generalist`) are read from the generalist notebook's checkpoints;
+that MetaRNN's head has `transfer.MAX_ACTIONS` actions, so it runs everywhere. Every environment's observations are
 flattened and projected to 16 dims by a Glorot-normal matrix drawn per lifetime (Appendix C.3), as
 at meta-training. Baselines: the random policy and REINFORCE (its learning rate searched per
 environment on test lifetimes of its own). Lifetimes concatenate episodes; their length per
@@ -29,7 +32,9 @@ from symla_lite.envs import ATLAS, SKIPPED
 from symla_lite.transfer import DIM
 
 LRS = (0.001, 0.01, 0.1)
-METHODS = ("symla", "metarnn", "random", "reinforce")
+METHODS = ("symla", "generalist", "metarnn", "generalist_metarnn", "random", "reinforce")
+# The generalist experiment's learners: atlas method -> learner (`transfer.train_generalist`)
+GENERALISTS = {"generalist": "symla", "generalist_metarnn": "metarnn"}
 MIN_DENOMINATOR = 1e-8
 # The random policy is REINFORCE with learning rate 0: its weights stay zero, so its logits are the
 # uniform ones of agents.make("random") and it takes the very same actions (tested); it shares
@@ -187,7 +192,7 @@ def _halves(tests: evaluation.TestSet):
     return part(0, n), part(n, 2 * n)
 
 
-def _env_rows(env_id, env, length, n, seed, runs, metarnn_sizes, lrs):
+def _env_rows(env_id, env, length, n, seed, runs, lrs):
     """Per-lifetime rows, REINFORCE's search and the CSV rows of one environment."""
     tune, test = _halves(
         evaluation.test_set(env, evaluation.test_key(seed, f"atlas/{env_id}"), 2 * n)
@@ -204,13 +209,11 @@ def _env_rows(env_id, env, length, n, seed, runs, metarnn_sizes, lrs):
                 obs_dim=rollout.obs_size(env.env, env.env.default_params))  # fmt: skip
     lives, rows = [], []
     for method, s, agent, params in runs + fixed:
-        if method == "metarnn" and env.num_actions != metarnn_sizes[1]:
-            note = (
-                f"cannot run: MetaRNN was built for {metarnn_sizes[0]} inputs and "
-                f"{metarnn_sizes[1]} actions, {env_id} has {env.num_actions} actions"
-            )
+        note = transfer.cannot_run(agent, env_id, env)
+        if note:
             rows.append(dict(base, method=method, seed=s, n_scored=0, note=note))
             continue
+        agent = agent.for_task(DIM, env.num_actions)  # MetaRNN at equal inputs: its task's actions
         r, d = evaluation.returns(agent, params, test, length)
         per = quarter_returns(r, d).assign(**base, method=method, seed=s)
         lives.append(per)
@@ -238,7 +241,7 @@ def _scores(df: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def meta_test(lengths: dict, n: int, seed: int, runs, metarnn_sizes, lrs, parallel=True):
+def meta_test(lengths: dict, n: int, seed: int, runs, lrs, parallel=True):
     """Every environment of `lengths` ({env: lifetime}) meta-tested by every run of `runs`
     ((method, seed, agent, params)) and the fixed methods: (per-lifetime tables, CSV rows,
     REINFORCE's searches), in the order of `lengths`.
@@ -252,7 +255,7 @@ def meta_test(lengths: dict, n: int, seed: int, runs, metarnn_sizes, lrs, parall
     def one(i, env_id):
         with jax.default_device(devices[i % len(devices)]):
             env = envs.make(env_id, project_obs=DIM)
-            return _env_rows(env_id, env, lengths[env_id], n, seed, runs, metarnn_sizes, lrs)
+            return _env_rows(env_id, env, lengths[env_id], n, seed, runs, lrs)
 
     with ThreadPoolExecutor(max_workers=len(devices) if parallel else 1) as pool:
         done = list(pool.map(one, range(len(lengths)), lengths))
@@ -267,24 +270,31 @@ COLUMNS = ["env", "method", "seed", "num_actions", "obs_dim", "lifetime", "episo
 
 
 def run(preset, seed, symla_checkpoint, metarnn_checkpoint, env_ids=ATLAS, lifetime=1.0,
-        lrs=LRS, progress=True, parallel=True) -> dict:  # fmt: skip
+        lrs=LRS, progress=True, parallel=True, generalist_checkpoints=None) -> dict:  # fmt: skip
     """Returns {"atlas": one row per env x method x seed (COLUMNS; seed NA for random and
     REINFORCE; MetaRNN's rows where it cannot run say so in `note`), "lifetimes": one row per
     env x method x seed x test lifetime (`quarter_returns`), "reinforce_lr": REINFORCE's search
     per env, "skipped": every registered environment not run and why, "training": meta-training
     curves per method and seed}. Every method and seed meets the same test lifetimes.
 
+    generalist_checkpoints: {"symla": folder, "metarnn": folder} of the generalist experiment
+    (methods `generalist` and `generalist_metarnn`), or None to leave them out.
     parallel: see `meta_test`."""
     lengths = lifetimes(env_ids, preset, lifetime)
     n = presets.evaluation(preset)["atlas_tests"]
-    runs, history, sizes = [], [], None
-    for method, ckpt in (("symla", symla_checkpoint), ("metarnn", metarnn_checkpoint)):
-        for res in transfer.train(method, preset, seed, ckpt, progress=progress):
+    trained = [
+        (method, transfer.train(method, preset, seed, ckpt, progress=progress))
+        for method, ckpt in (("symla", symla_checkpoint), ("metarnn", metarnn_checkpoint))
+    ]
+    for method, learner in GENERALISTS.items() if generalist_checkpoints else ():
+        ckpt = generalist_checkpoints[learner]
+        trained.append((method, transfer.train_generalist(learner, preset, seed, ckpt, progress)))
+    runs, history = [], []
+    for method, results in trained:
+        for res in results:
             runs.append((method, res.config.seed, res.agent, res.params))
             history.append(res.history.assign(method=method, seed=res.config.seed))
-            if method == "metarnn":
-                sizes = (res.agent.num_obs, res.agent.num_actions)
-    lives, rows, searches = meta_test(lengths, n, seed, runs, sizes, lrs, parallel)
+    lives, rows, searches = meta_test(lengths, n, seed, runs, lrs, parallel)
     atlas = _scores(pd.DataFrame(rows)).assign(preset=preset)
     atlas["seed"] = atlas["seed"].astype("Int64")
     per = pd.concat(lives, ignore_index=True).assign(preset=preset)

@@ -10,7 +10,14 @@ from symla_lite.experiments.atlas import METHODS, cells
 VMIN, VMAX = -1.0, 2.0  # scores beyond are drawn in the end colours (the number is written)
 ZMAX = 4.0  # gains beyond +-4 standard errors likewise
 MARK = "▲"
-LABELS = {"symla": "SymLA", "metarnn": "MetaRNN", "random": "random", "reinforce": "REINFORCE"}
+LABELS = {
+    "symla": "SymLA\n(grid)",
+    "generalist": "SymLA\n(mixture)",
+    "metarnn": "MetaRNN\n(grid)",
+    "generalist_metarnn": "MetaRNN\n(mixture)",
+    "random": "random",
+    "reinforce": "REINFORCE",
+}
 
 
 def _score_text(c: pd.Series) -> str:

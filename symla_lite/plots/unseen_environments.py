@@ -7,11 +7,12 @@ import pandas as pd
 from symla_lite.experiments.unseen_environments import DIM, complete, over_lifetimes, per_seed
 from symla_lite.verdict import across
 
-COLORS = {"symla": "C0", "random": "C1", "reinforce": "C2"}
+COLORS = {"symla": "C0", "random": "C1", "reinforce": "C2", "metarnn": "C3", "symla_grid": "C4"}
 
 
 def _curves(ax, ep: pd.DataFrame) -> None:
-    """Return per episode: one line per SymLA seed, mean ± sem over lifetimes for the others."""
+    """Return per episode: one line per seed of a meta-learned method, mean ± sem over lifetimes
+    for the fixed ones."""
     for (method, seed), sub in ep.groupby(["method", "seed"], dropna=False, sort=False):
         color = COLORS.get(method)
         if pd.isna(seed):
