@@ -37,7 +37,9 @@ def test_atlas_notebook_smoke(run_notebook, check_figure_and_record):
     assert np.isfinite(fl["episodes"]).all() and (fl["episodes"] > 0).all()
     # MetaRNN at equal inputs (the generalist's, a head of transfer.MAX_ACTIONS) runs everywhere
     gm = df[df["method"] == "generalist_metarnn"]
-    assert not gm["note"].fillna("").str.startswith("cannot run").any() and (gm["episodes"] > 0).all()
+    assert (
+        not gm["note"].fillna("").str.startswith("cannot run").any() and (gm["episodes"] > 0).all()
+    )
     assert (df.loc[df["env"] == "CartPole-v1", "obs_dim"] == 4).all()
     assert (df.loc[df["env"] == "FrozenLake-misc", "obs_dim"] == 16).all()  # one-hot tile
     # a score is there or its absence is explained
