@@ -43,13 +43,20 @@ def _counts(df: pd.DataFrame) -> str:
 
 def claim_line(r: dict) -> str:
     """One claim as a markdown bullet: its metric, SymLA's number and the baseline's with their
-    standard errors, the claimed direction, z (the verdict rule's), the seeds, the verdict."""
+    standard errors, the claimed direction, z (the verdict rule's), the smallest effect that
+    matters (where the claim states one), the seeds, the verdict."""
     direction = r.get("direction")
     claimed = f"claimed {direction}; " if isinstance(direction, str) else ""
+    least = r.get("min_effect")
+    smallest = (
+        f", smallest effect that matters {least:.3g}"
+        if isinstance(least, float) and math.isfinite(least)
+        else ""
+    )
     return (
         f"- {r['claim']} ({r['metric']}): SymLA {pm(r['symla'], r['symla_sem'])} against "
-        f"{pm(r['baseline'], r['baseline_sem'])} ({claimed}z = {z_cell(r.get('z'))}, "
-        f"{int(r['n_seeds'])} seeds): **{r['verdict']}**"
+        f"{pm(r['baseline'], r['baseline_sem'])} ({claimed}z = {z_cell(r.get('z'))}"
+        f"{smallest}, {int(r['n_seeds'])} seeds): **{r['verdict']}**"
     )
 
 

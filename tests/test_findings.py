@@ -162,3 +162,9 @@ def test_inside_reads_the_better_arm_early_and_late():
         "last 5 steps 100%; its probability went from 0.50 at step 1 to 0.88."
     )
     assert "moved from norm 0.00 to 2.00" in text
+
+
+def test_a_claim_with_a_smallest_effect_states_it():
+    row = claim("x", "not_reproduced", z=2.1, direction=math.nan, min_effect=6.0)
+    line = findings.claim_line(row)
+    assert "(z = 2.1, smallest effect that matters 6, 3 seeds)" in line

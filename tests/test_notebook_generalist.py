@@ -62,3 +62,17 @@ def test_generalist_notebook_smoke(run_notebook, check_figure_and_record, tmp_pa
 def test_generalist_rejects_a_held_out_env_list_it_cannot_test(run_notebook):
     with pytest.raises(papermill.PapermillExecutionError, match="unknown value"):
         run_notebook("generalist", env_ids=["Pendulum-v1"])
+
+
+def test_in_distribution_words_name_the_families_learned():
+    from symla_lite.claims import generalist as C
+
+    rows = [dict(method="random", seed=None, family=f, score=0.0) for f in ("a", "b")]
+    rows += [dict(method="symla", seed=s, family="a", score=0.5 + 0.01 * s) for s in range(3)]
+    rows += [dict(method="symla", seed=s, family="b", score=[-0.2, 0.1, 0.3][s]) for s in range(3)]
+    df = pd.DataFrame(rows)
+    assert C.learned(df, "symla") == ["a"]
+    assert C.in_distribution_words(df) == (
+        "- symla: above random by 2 standard errors on 1 of 2 families (a); mean score per "
+        "family: a 0.51, b 0.07."
+    )

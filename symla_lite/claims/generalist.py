@@ -62,6 +62,34 @@ def in_distribution_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out).T
 
 
+def learned(df: pd.DataFrame, method: str) -> list[str]:
+    """The families on which `method` scores above the random policy by more than 2 standard
+    errors (its mean ± se across seeds against random's single score on the same tasks)."""
+    out = []
+    for family, g in df[df["method"] == method].groupby("family", sort=False):
+        m, se = verdict.across(g["score"])
+        rnd = df[(df["method"] == "random") & (df["family"] == family)]["score"]
+        if np.isfinite(se) and m - 2 * se > float(rnd.iloc[0]):
+            out.append(family)
+    return out
+
+
+def in_distribution_words(df: pd.DataFrame) -> str:
+    """One sentence per meta-learned method: the families it learned (`learned`), with its mean
+    score on each."""
+    lines = []
+    for method in [m for m in dict.fromkeys(df["method"]) if m != "random"]:
+        fams = learned(df, method)
+        sub = df[df["method"] == method].groupby("family", sort=False)["score"].mean()
+        scores = ", ".join(f"{f} {v:.2f}" for f, v in sub.items())
+        which = ", ".join(fams) if fams else "none"
+        lines.append(
+            f"- {method}: above random by 2 standard errors on {len(fams)} of {len(sub)} "
+            f"families ({which}); mean score per family: {scores}."
+        )
+    return "\n".join(lines)
+
+
 def markdown(claim_rows: list[dict], tables: dict) -> str:
     """`claims.unseen_environments.markdown`, the grid-world SymLA named as such."""
     return unseen_environments.markdown(claim_rows, tables, {GRID: "SymLA (grid world)"})

@@ -47,7 +47,7 @@ def _gains(ax, lives: pd.DataFrame) -> None:
             m, e = over_lifetimes(sub, "gain")
         ax.errorbar([x], [m], yerr=[0 if np.isnan(e) else e], fmt="o", color=color, capsize=4)
     ax.axhline(0, color="0.7", lw=0.8)
-    ax.set_xticks(range(len(methods)), methods)
+    ax.set_xticks(range(len(methods)), methods, **({"rotation": 30} if len(methods) > 3 else {}))
 
 
 def plot(episodes: pd.DataFrame, lifetimes: pd.DataFrame | None = None):
