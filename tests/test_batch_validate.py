@@ -214,14 +214,15 @@ def test_out_of_range_values_are_rejected_by_each_notebook_that_has_them(tmp_pat
         and "parameter 'env_ids': unknown value(s) ['Nope-v0']" in err
     )
     assert "table1_symmetries (" in err and "choose an int from 1 to 256" in err
+    assert "generalist (" in err
     rejected = [x.split()[0] for x in err.splitlines()[1:]]
-    assert rejected == ["table1_symmetries", "unseen_environments", "atlas"]
+    assert rejected == ["table1_symmetries", "unseen_environments", "generalist", "atlas"]
 
 
 def test_the_defaults_of_every_notebook_pass_their_checks():
     available = plan.discover(NOTEBOOKS)
     notebooks = [plan.Notebook(n, p, contract.read_parameters(p)) for n, p in available.items()]
-    assert len(notebooks) == 9
+    assert len(notebooks) == 10
     # at lite, the batch's default (the -p tests above see every other notebook pass at smoke)
     common = dict(preset="lite", seed=0, results_dir="results", figures_dir="figures",
                   checkpoint_dir="checkpoints")  # fmt: skip
