@@ -47,13 +47,20 @@ def train_generalist(agent: str, preset: str, seed: int, checkpoint_dir=None, pr
     per seed."""
     if agent not in ("symla", "metarnn"):
         raise ValueError(f"unknown learner {agent!r}; choose 'symla' or 'metarnn'")
-    fields, n_seeds = presets.experiment(preset, GENERALIST)
-    if agent == "metarnn":
-        fields["agent_kwargs"] = {"max_actions": MAX_ACTIONS}
+    extra = {"agent_kwargs": {"max_actions": MAX_ACTIONS}} if agent == "metarnn" else {}
+    return _train(agent, GENERALIST, "mixture", generalist_kwargs(), preset, seed, checkpoint_dir,
+                  progress, extra)  # fmt: skip
+
+
+def _train(agent, experiment, env, kwargs, preset, seed, checkpoint_dir, progress, extra=None):
+    """`meta.train_auto` of `agent` on `env` (options `kwargs`) over the seeds of
+    `presets.experiment(preset, experiment)` from `seed`, the preset's `rl` column with that
+    experiment's departures and `extra` TrainConfig fields."""
+    fields, n_seeds = presets.experiment(preset, experiment)
     return meta.train_auto(
-        agent, "mixture", env_kwargs=generalist_kwargs(), preset=preset, family="rl",
+        agent, env, env_kwargs=kwargs, preset=preset, family="rl",
         seeds=presets.seeds(seed, n_seeds), checkpoint_dir=checkpoint_dir, progress=progress,
-        **fields,
+        **fields, **(extra or {}),
     )  # fmt: skip
 
 
@@ -66,12 +73,8 @@ def train(agent: str, preset: str, seed: int, checkpoint_dir=None, progress=True
     """`meta.train_auto(agent, "gridworld", ...)` over the seeds of `presets.experiment(preset,
     EXPERIMENT)` from `seed`, with its TrainConfig fields, resuming from `checkpoint_dir` when it
     holds this run's checkpoint: one `meta.TrainResult` per seed."""
-    fields, n_seeds = presets.experiment(preset, EXPERIMENT)
-    return meta.train_auto(
-        agent, "gridworld", env_kwargs=env_kwargs(), preset=preset, family="rl",
-        seeds=presets.seeds(seed, n_seeds), checkpoint_dir=checkpoint_dir, progress=progress,
-        **fields,
-    )  # fmt: skip
+    return _train(agent, EXPERIMENT, "gridworld", env_kwargs(), preset, seed, checkpoint_dir,
+                  progress)  # fmt: skip
 
 
 LRS = (0.001, 0.01, 0.1)

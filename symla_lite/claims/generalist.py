@@ -20,7 +20,7 @@ from symla_lite.claims.unseen_environments import (
     transfer_rows,
 )
 from symla_lite.experiments.generalist import GRID
-from symla_lite.experiments.unseen_environments import per_seed
+from symla_lite.transfer import per_seed
 
 EXPERIMENT = "generalist"
 SOURCE = "mixture"

@@ -5,10 +5,10 @@ SymLA's meta-parameters are the unseen-environments experiment's (grid worlds, o
 projected to 16 dims, `transfer.train`, every seed), read from that notebook's checkpoint; MetaRNN
 is meta-trained the same way and runs where its 4 actions fit. The generalists (methods
 `generalist` and `generalist_metarnn`: SymLA and MetaRNN at equal inputs meta-trained on a mixture
-of task families, `transfer.train_generalist`) are read from the generalist notebook's checkpoints;
-that MetaRNN's head has `transfer.MAX_ACTIONS` actions, so it runs everywhere. Every environment's observations are
-flattened and projected to 16 dims by a Glorot-normal matrix drawn per lifetime (Appendix C.3), as
-at meta-training. Baselines: the random policy and REINFORCE (its learning rate searched per
+of task families, `transfer.train_generalist`) are read from the generalist notebook's
+checkpoints; that MetaRNN's head has `transfer.MAX_ACTIONS` actions, so it runs everywhere. Every
+environment's observations are flattened and projected to 16 dims by a Glorot-normal matrix drawn
+per lifetime (Appendix C.3), as at meta-training. Baselines: the random policy and REINFORCE (its learning rate searched per
 environment on test lifetimes of its own). Lifetimes concatenate episodes; their length per
 environment is `LIFETIMES` (see `lifetime_rule`). Figure: `plots.atlas`; claims: `claims.atlas`.
 

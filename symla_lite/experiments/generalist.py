@@ -2,7 +2,7 @@
 generated task families, meta-tested unchanged on held-out classic control.
 
 Meta-training (`transfer.train_generalist`): the mixture `transfer.FAMILIES` (`envs.mixture`:
-grid worlds, bandits, random tabular MDPs and random unstable control systems, equal weights),
+grid worlds, bandits, random tabular MDPs with weight 1, random unstable control systems with 2),
 every observation projected to DIM = 16 dims and the actions permuted per lifetime; a member's
 fitness is the weighted mean over families of its normalised return (0 = the random policy, 1 = a
 policy that knows the task), so that no family dominates by its reward scale. MetaRNN's action
@@ -18,6 +18,8 @@ Meta-testing (`run`): on classic control projected to DIM (never in meta-trainin
 checkpoint, `transfer.train`, method `symla_grid`), the random policy and REINFORCE; and in
 distribution, each family's normalised score on fresh tasks.
 """
+
+import functools
 
 import jax
 import numpy as np
@@ -37,19 +39,24 @@ def in_distribution(learners: dict, preset: str, seed: int) -> pd.DataFrame:
     `rl_tests` fresh lifetimes per family of the meta-training length, the same tasks for every
     method; the random policy (seed NA) scores about 0 by construction."""
     mix = envs.make("mixture", **transfer.generalist_kwargs())
-    hp = presets.preset(preset, "rl")
+    length = next(iter(learners.values()))[0].config.hyper()["lifetime"]
     n = presets.evaluation(preset)["rl_tests"] * len(mix.names)
     key = evaluation.test_key(seed, f"{EXPERIMENT}/in_distribution")
     methods = [(m, r.config.seed, r.agent, r.params) for m, rs in learners.items() for r in rs]
     methods.append(("random", None, agents.make("random"), {}))
+
+    @functools.cache  # one compiled program per agent, shared by its seeds
+    def scorer(agent):
+        return jax.jit(lambda p: mix.scores(agent, p, key, n, length))
+
     rows = []
     for method, s, agent, params in methods:
-        scores = jax.jit(lambda p, a=agent: mix.scores(a, p, key, n, hp["lifetime"]))(params)
+        scores = scorer(agent)(params)
         rows += [
             dict(method=method, seed=s, family=f, score=float(v))
             for f, v in zip(mix.names, np.asarray(scores), strict=True)
         ]
-    df = pd.DataFrame(rows).assign(lifetime=hp["lifetime"], tests=n // len(mix.names))
+    df = pd.DataFrame(rows).assign(lifetime=length, tests=n // len(mix.names))
     return df.assign(seed=df["seed"].astype("Int64"), preset=preset)
 
 
