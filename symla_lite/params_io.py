@@ -1,8 +1,8 @@
 """Meta-parameters on disk: one .npz with the arrays and a JSON record of what made them.
 
-    save_params("results/shipped/symla_bandit.npz", params, agent,
+    save_params("symla_lite/shipped_bandit/symla_bandit.npz", params, agent,
                 {"preset": "lite", "seed": 0, "command": "python -m ..."})
-    params, agent, meta = load_params("results/shipped/symla_bandit.npz")
+    params, agent, meta = load_params("symla_lite/shipped_bandit/symla_bandit.npz")
 
 The record names the agent and its configuration, so `load_params` rebuilds the agent and checks
 every array against the structure and shapes of that agent's `init`: a missing file, a file of

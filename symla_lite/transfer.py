@@ -14,10 +14,12 @@ random policy and REINFORCE, over the same test lifetimes; `early_late`, `per_se
 `over_lifetimes` summarise them (the unseen-environments and generalist experiments share it).
 """
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
-from symla_lite import agents, envs, evaluation, meta, presets
+from symla_lite import agents, budget, envs, evaluation, meta, presets
 from symla_lite.envs import CLASSIC
 
 DIM = 16  # every environment is meta-tested with observations projected to DIM dimensions too
@@ -40,28 +42,54 @@ def generalist_kwargs() -> dict:
     return dict(families=dict(FAMILIES), project_obs=DIM)
 
 
-def train_generalist(agent: str, preset: str, seed: int, checkpoint_dir=None, progress=True):
+# The generalist's budget curve: a run that keeps milestones keeps its meta-parameters at a quarter,
+# a half and all of its generations (`budget.train_milestones`), two doublings of the ES budget.
+MILESTONE_DIVISORS = (4, 2, 1)
+
+
+def milestones(preset: str) -> list[int]:
+    """The generation counts at which the generalist's meta-training at `preset` is kept."""
+    fields, _ = presets.experiment(preset, GENERALIST)
+    generations = {**presets.preset(preset, "rl"), **fields}["generations"]
+    return sorted({max(1, generations // d) for d in MILESTONE_DIVISORS})
+
+
+def train_generalist(
+    agent: str, preset: str, seed: int, checkpoint_dir=None, progress=True, keep=False
+):
     """`meta.train_auto(agent, "mixture", ...)` ("symla" or "metarnn", the latter with its head
     sized MAX_ACTIONS) over the seeds of `presets.experiment(preset, GENERALIST)` from `seed`,
     resuming from `checkpoint_dir` when it holds this run's checkpoint: one `meta.TrainResult`
-    per seed."""
+    per seed. keep=True: the same run through `milestones(preset)` in turn
+    (`budget.train_milestones`), {generations: one TrainResult per seed}."""
     if agent not in ("symla", "metarnn"):
         raise ValueError(f"unknown learner {agent!r}; choose 'symla' or 'metarnn'")
     extra = {"agent_kwargs": {"max_actions": MAX_ACTIONS}} if agent == "metarnn" else {}
-    return _train(agent, GENERALIST, "mixture", generalist_kwargs(), preset, seed, checkpoint_dir,
-                  progress, extra)  # fmt: skip
+    args = (agent, GENERALIST, "mixture", generalist_kwargs(), preset, seed, checkpoint_dir)
+    if not keep:
+        return _train(*args, progress, extra)
+    config, seeds = _config(*args, progress, extra)
+    return budget.train_milestones(config, seeds, milestones(preset))
 
 
-def _train(agent, experiment, env, kwargs, preset, seed, checkpoint_dir, progress, extra=None):
-    """`meta.train_auto` of `agent` on `env` (options `kwargs`) over the seeds of
-    `presets.experiment(preset, experiment)` from `seed`, the preset's `rl` column with that
-    experiment's departures and `extra` TrainConfig fields."""
+def _config(agent, experiment, env, kwargs, preset, seed, checkpoint_dir, progress, extra=None):
+    """The TrainConfig of `agent` on `env` (options `kwargs`): the preset's `rl` column with the
+    departures of `presets.experiment(preset, experiment)` and `extra` TrainConfig fields; and its
+    seeds, from `seed`."""
     fields, n_seeds = presets.experiment(preset, experiment)
-    return meta.train_auto(
-        agent, env, env_kwargs=kwargs, preset=preset, family="rl",
-        seeds=presets.seeds(seed, n_seeds), checkpoint_dir=checkpoint_dir, progress=progress,
-        **fields, **(extra or {}),
+    config = meta.TrainConfig(
+        agent=agent, env=env, env_kwargs=kwargs, preset=preset, family="rl",
+        checkpoint_dir=checkpoint_dir, progress=progress, **fields, **(extra or {}),
     )  # fmt: skip
+    return config, presets.seeds(seed, n_seeds)
+
+
+def _train(*args):
+    """`meta.train_seeds` of `_config(*args)`, resuming from its checkpoint folder when that holds
+    this run's checkpoint."""
+    config, seeds = _config(*args)
+    resume = "auto" if config.checkpoint_dir else False
+    return meta.train_seeds(dataclasses.replace(config, resume=resume), seeds)
 
 
 def env_kwargs() -> dict:
@@ -144,9 +172,9 @@ def check_env_ids(env_ids) -> list[str]:
     return env_ids
 
 
-def meta_test(learners: dict, preset, seed, lrs=LRS, env_ids=CLASSIC) -> dict:
-    """Meta-test every meta-learned method of `learners` ({method: [meta.TrainResult per seed]})
-    on `env_ids` projected to DIM, next to the random policy and REINFORCE (its learning rate
+def meta_test(runs, preset, seed, lrs=LRS, env_ids=CLASSIC) -> dict:
+    """Meta-test every meta-learned (method, seed, agent, params) of `runs` (`shipped.runs`) on
+    `env_ids` projected to DIM, next to the random policy and REINFORCE (its learning rate
     searched on tasks of its own per environment), over the same test lifetimes (`test_key(seed,
     "unseen_environments/<env>")`): {"episodes", "lifetimes", "reinforce_lr"} as `run` returns."""
     sizes = presets.evaluation(preset)
@@ -161,11 +189,7 @@ def meta_test(learners: dict, preset, seed, lrs=LRS, env_ids=CLASSIC) -> dict:
         test = evaluation.test_set(
             env, evaluation.test_key(seed, f"unseen_environments/{env_id}"), n
         )
-        methods = [
-            (method, res.config.seed, res.agent.for_task(DIM, env.num_actions), res.params)
-            for method, results in learners.items()
-            for res in results
-        ]
+        methods = [(m, s, agent.for_task(DIM, env.num_actions), p) for m, s, agent, p in runs]
         methods += [
             ("random", None, agents.make("random"), {}),
             ("reinforce", None, agents.make("reinforce", lr=best_lr), {}),

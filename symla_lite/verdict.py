@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from symla_lite import io
+from symla_lite import io, presets
 
 COLUMNS = (
     "claim",
@@ -122,6 +122,12 @@ def min_effect(reinforce: float, random: float, direction: str = "higher") -> fl
     if not np.isfinite(effect):
         return math.nan
     return float(MIN_EFFECT_FRACTION * max(effect, 0.0))
+
+
+def named(claim: str, preset: str) -> str:
+    """A claim's name at `preset`: at the SHIPPED preset, whose rows a smaller preset's claims
+    table also holds (`presets.ships`), the claim names the preset."""
+    return f"{claim} ({preset} preset)" if preset == presets.SHIPPED else claim
 
 
 def title(experiment: str) -> str:

@@ -158,3 +158,20 @@ def test_cannot_run_says_why_a_metarnn_does_not_fit():
     five = envs.make("random_mdp", max_actions=5)
     assert "at most 3 actions, m has 5 actions" in transfer.cannot_run(small_head, "m", five)
     assert transfer.cannot_run(agents.make("symla"), "m", five) == ""
+
+
+def test_the_generalist_keeps_its_milestones_and_its_last_is_the_run(tmp_path):
+    """train_generalist(keep=True): {generations: results} at `transfer.milestones`, each with
+    the history to it; the plain call on the same folder (what the atlas reads) is the last."""
+    from symla_lite import transfer
+
+    kept = transfer.train_generalist(
+        "metarnn", "smoke", 0, str(tmp_path), progress=False, keep=True
+    )
+    assert sorted(kept) == transfer.milestones("smoke") == [1, 3]
+    assert [len(kept[g][0].history) for g in (1, 3)] == [1, 3] and len(kept[3]) == 3
+    last = transfer.train_generalist("metarnn", "smoke", 0, str(tmp_path), progress=False)
+    for a, b in zip(jax.tree.leaves([r.params for r in last]),
+                    jax.tree.leaves([r.params for r in kept[3]]), strict=True):  # fmt: skip
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert (tmp_path / "milestone_1.pkl").exists() and (tmp_path / "milestone_3.pkl").exists()

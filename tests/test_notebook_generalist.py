@@ -1,15 +1,19 @@
 """The generalist notebook runs end to end with papermill in the smoke preset."""
 
 import json
+from pathlib import Path
 
+import jax
 import numpy as np
 import pandas as pd
 import papermill
 import pytest
 
-from symla_lite import verdict
+from symla_lite import meta, presets, transfer, verdict
 from symla_lite.envs.mixture import FAMILIES
+from symla_lite.experiments import generalist
 
+ROOT = Path(__file__).resolve().parents[1]
 CLAIMS = (
     "SymLA's return per episode rises over the lifetime",
     "SymLA ends above random",
@@ -17,9 +21,30 @@ CLAIMS = (
 )
 
 
+def stand_ins(folder, lifetime=50):
+    """Untrained generalists of the smoke preset's sizes, 3 seeds each, at two milestones (1 and 3
+    generations), saved as a standard batch saves them: fast stand-ins for
+    results/standard/generalist_params."""
+    runs = []
+    for a in generalist.LEARNERS:
+        extra = {"agent_kwargs": {"max_actions": transfer.MAX_ACTIONS}} if a == "metarnn" else {}
+        config = meta.TrainConfig(agent=a, env="mixture", preset="smoke", family="rl",
+                                  env_kwargs=transfer.generalist_kwargs(), **extra)  # fmt: skip
+        agent, _ = meta.build(config)
+        runs += [(a, s, agent, agent.init(jax.random.key(s))) for s in range(3)]
+    later = [(m, s, a, jax.tree.map(lambda x: x + 0.01, p)) for m, s, a, p in runs]
+    return generalist.save({1: runs, 3: later}, folder / generalist.PARAMS, "standard", 0, lifetime)
+
+
 @pytest.mark.heavy
 def test_generalist_notebook_smoke(run_notebook, check_figure_and_record, tmp_path):
-    d = run_notebook("generalist", env_ids=["CartPole-v1"], reinforce_lrs=[0.1])
+    files = stand_ins(tmp_path / "standard")
+    d = run_notebook(
+        "generalist",
+        env_ids=["CartPole-v1"],
+        reinforce_lrs=[0.1],
+        standard_dir=str(tmp_path / "standard"),
+    )
     res = d["results"]
     lives = pd.read_csv(res / "generalist_lifetimes.csv")
     methods = {"symla", "metarnn", "symla_grid", "random", "reinforce"}
@@ -43,7 +68,10 @@ def test_generalist_notebook_smoke(run_notebook, check_figure_and_record, tmp_pa
     ]
     claims = pd.read_csv(res / f"generalist{verdict.SUFFIX}")
     assert list(claims.columns) == list(verdict.COLUMNS)
-    assert list(claims["claim"]) == [f"mixture -> CartPole: {c}" for c in CLAIMS]
+    names = [f"mixture -> CartPole: {c}" for c in CLAIMS]
+    assert list(claims["claim"]) == names + [f"{c} (standard preset)" for c in names]
+    assert list(claims["preset"]) == ["smoke"] * 3 + ["standard"] * 3
+    claims = claims.iloc[:3]
     assert (claims["n_seeds"] >= 3).all() and (claims["experiment"] == "generalist").all()
     # the transfer claims state the smallest effect that matters; the MetaRNN comparison none
     assert (
@@ -56,23 +84,86 @@ def test_generalist_notebook_smoke(run_notebook, check_figure_and_record, tmp_pa
     images = [
         o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})
     ]
-    assert len(images) == 2  # both figures shown inline
+    assert len(images) == 4  # every figure shown inline
+    # the budget curve: every milestone of the shipped run, per env, learner and seed
+    curve = pd.read_csv(res / "generalist_budget.csv")
+    learned = curve[curve["generations"].notna()]
+    assert set(learned["generations"]) == {1, 3} and set(learned["method"]) == set(
+        generalist.LEARNERS
+    )
+    assert len(learned) == 2 * 2 * 3 and set(curve.loc[curve["generations"].isna(), "method"]) == {
+        "random",
+        "reinforce",
+    }
+    # the shipped standard meta-parameters, meta-tested: tables as the lite ones, figure, inputs
+    std = pd.read_csv(res / "generalist_standard_lifetimes.csv")
+    assert list(std.columns) == list(lives.columns) and (std["preset"] == "standard").all()
+    assert set(std["method"]) == {"symla", "metarnn", "random", "reinforce"}
+    ind_std = pd.read_csv(res / "generalist_standard_in_distribution.csv")
+    assert (ind_std["lifetime"] == 50).all() and len(ind_std) == len(ind)
+    assert (d["figures"] / "generalist_standard.png").stat().st_size > 1000
+    record = json.loads((res / "outputs" / "generalist.json").read_text())
+    assert {str(p) for p in files} <= set(record["inputs"])
 
 
-def test_generalist_rejects_a_held_out_env_list_it_cannot_test(run_notebook):
-    with pytest.raises(papermill.PapermillExecutionError, match="unknown value"):
-        run_notebook("generalist", env_ids=["Pendulum-v1"])
+def test_generalist_needs_the_shipped_meta_parameters_before_any_work(run_notebook, tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError, match="--only generalist"):
+        run_notebook("generalist", standard_dir=str(tmp_path / "nothing"))
 
 
-def test_in_distribution_words_name_the_families_learned():
+def test_the_shipped_generalists_are_one_standard_batch():
+    # what the default batch meta-tests: `./run_all.sh --preset standard --only generalist`
+    found = generalist.load(ROOT / "results" / "standard" / generalist.PARAMS)
+    fields, n_seeds = presets.experiment("standard", generalist.EXPERIMENT)
+    lifetime = {**presets.preset("standard", "rl"), **fields}["lifetime"]
+    assert found["seed"] == 0 and found["lifetime"] == lifetime
+    assert sorted(found["kept"]) == transfer.milestones("standard")
+    for runs in found["kept"].values():
+        assert [(m, s) for m, s, _, _ in runs] == [
+            (m, s) for m in generalist.LEARNERS for s in presets.seeds(0, n_seeds)
+        ]
+
+
+def test_load_reads_every_milestone_and_names_what_is_wrong(tmp_path):
+    files = stand_ins(tmp_path)
+    folder = tmp_path / generalist.PARAMS
+    found = generalist.load(folder)
+    assert sorted(found["kept"]) == [1, 3] and (found["lifetime"], found["seed"]) == (50, 0)
+    assert sorted(found["files"]) == sorted(files) and len(files) == 2 * 2 * 3
+    assert [(m, s) for m, s, _, _ in found["kept"][3]] == [
+        (m, s) for m in generalist.LEARNERS for s in range(3)
+    ]
+    with pytest.raises(FileNotFoundError, match="--preset standard --only generalist"):
+        generalist.load(tmp_path / "nothing")
+    with pytest.raises(ValueError, match="at preset 'paper'"):
+        generalist.load(folder, preset="paper")
+    runs = found["kept"][1]
+    generalist.save({1: runs}, tmp_path / "other", "standard", 5, 50)
+    (folder / "g1").rename(tmp_path / "old_g1")
+    (tmp_path / "other" / "g1").rename(folder / "g1")  # milestone 1 of another run (base seed 5)
+    with pytest.raises(ValueError, match="not one run's"):
+        generalist.load(folder)
+
+
+def test_budget_targets_are_random_plus_the_smallest_effect_and_none_without_one():
     from symla_lite.claims import generalist as C
 
-    rows = [dict(method="random", seed=None, family=f, score=0.0) for f in ("a", "b")]
-    rows += [dict(method="symla", seed=s, family="a", score=0.5 + 0.01 * s) for s in range(3)]
-    rows += [dict(method="symla", seed=s, family="b", score=[-0.2, 0.1, 0.3][s]) for s in range(3)]
-    df = pd.DataFrame(rows)
-    assert C.learned(df, "symla") == ["a"]
-    assert C.in_distribution_words(df) == (
-        "- symla: above random by 2 standard errors on 1 of 2 families (a); mean score per "
-        "family: a 0.51, b 0.07."
+    rows = [
+        dict(env="A", method="random", seed=None, generations=None, late=10.0, gain=0.0),
+        dict(env="A", method="reinforce", seed=None, generations=None, late=30.0, gain=5.0),
+        dict(env="B", method="random", seed=None, generations=None, late=-5.0, gain=0.0),
+        dict(env="B", method="reinforce", seed=None, generations=None, late=-6.0, gain=0.0),
+    ]
+    rows += [
+        dict(env=e, method="symla", seed=s, generations=g, late=10.0 + g / 100 + s, gain=0.1 * s)
+        for e in ("A", "B") for s in range(3) for g in (100, 200, 400)
+    ]  # fmt: skip
+    df = pd.DataFrame(rows).astype({"generations": "Int64", "seed": "Int64"})
+    assert C.budget_targets(df) == {"late": {"A": 12.0}, "gain": {"A": 0.5}}
+    ext = C.budget_extrapolated(df)
+    assert list(ext["setting"]) == ["A", "A"] and list(ext["column"]) == ["late", "gain"]
+    late = ext[ext["column"] == "late"].iloc[0]  # 11 + g / 100 per seed: +1 at 100 -> 200
+    assert late["score"] == 15.0 and late["needed"] == 400  # already at the target
+    assert C.budget_words(df).endswith(
+        "No target on B: REINFORCE does not beat random there either."
     )

@@ -4,6 +4,7 @@ import json
 import math
 
 import matplotlib
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -168,3 +169,17 @@ def test_brief_table_counts_the_per_environment_claims_in_one_line():
     assert not any(f"atlas, E{i}" in brief for i in range(3)) and "atlas: a count" in brief
     assert "3 claims, one per environment (2 reproduced, 0 not_reproduced, 1 inconclusive)" in brief
     assert pages.BLOCKS["claims_brief"] is pages.claims_brief_block
+
+
+def test_brief_table_folds_the_claims_without_a_z():
+    flat = [5.0, 5.0, 5.0]  # no spread on either side: z undefined, inconclusive by the rule
+    rows = [
+        verdict.row("a: moves", "unseen_tasks", "m", [1.0, 1.1, 0.9], (0.0, 0.1), "higher", "lite"),
+        verdict.row("a: flat", "unseen_tasks", "m", flat, (5.0, 0.0), "higher", "lite"),
+    ]
+    df = verdict.table(rows)
+    assert df["verdict"].iloc[1] == "inconclusive" and np.isnan(df["z"].iloc[1])
+    full, brief = summary.markdown(df), summary.markdown(df, brief=True)
+    assert "a: flat" in full and "a: flat" not in brief and "a: moves" in brief
+    assert "1 more, inconclusive with z undefined" in brief
+    assert "z undefined" not in summary.markdown(df.iloc[:1], brief=True)

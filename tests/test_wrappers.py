@@ -61,3 +61,29 @@ def test_all_wrappers_compose_on_the_gridworld():
 def test_projection_rejects_bad_dim():
     with pytest.raises(ValueError, match="projection dim"):
         envs.make("CartPole-v1", project_obs=0)
+
+
+def _draws(env, n):
+    """The distinct lifetimes' params over n keys: a set of their flattened leaves' bytes."""
+    params = jax.vmap(env.sample_params)(jax.random.split(jax.random.key(7), n))
+    flat = np.concatenate([np.asarray(x).reshape(n, -1) for x in jax.tree.leaves(params)], 1)
+    return {row.tobytes() for row in flat.astype(np.float64)}
+
+
+def test_a_task_pool_draws_from_exactly_its_tasks():
+    from symla_lite.envs.wrappers import TaskPool
+
+    inner = envs.make("gridworld", size=4, project_obs=16, permute_actions=True)
+    assert len(_draws(inner, 64)) == 64  # fresh: task, projection and permutation every lifetime
+    assert len(_draws(TaskPool(inner, size=1), 64)) == 1
+    assert len(_draws(TaskPool(inner, size=4), 256)) == 4
+    assert _draws(TaskPool(inner, size=4, seed=1), 256) != _draws(TaskPool(inner, size=4), 256)
+    with pytest.raises(ValueError, match="size >= 1"):
+        TaskPool(inner, size=0)
+
+
+def test_a_mixture_with_a_pool_pools_every_family():
+    mix = envs.make("mixture", families={"gridworld": 1, "bandit": 1}, pool=3)
+    assert "pool 3" in mix.name and all(type(e).__name__ == "TaskPool" for e in mix.envs)
+    assert [len(_draws(e, 128)) for e in mix.envs] == [3, 3]
+    assert envs.make("mixture", families={"gridworld": 1}).name.endswith("obs->16)")

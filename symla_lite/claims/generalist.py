@@ -10,7 +10,7 @@ across seeds).
 import numpy as np
 import pandas as pd
 
-from symla_lite import verdict
+from symla_lite import budget, verdict
 from symla_lite.claims import unseen_environments
 from symla_lite.claims.unseen_environments import (
     DEFINITION,
@@ -28,7 +28,8 @@ SOURCE = "mixture"
 
 def rows(tables: dict, preset: str) -> list[dict]:
     """Per environment: rises over the lifetime and ends above random (as the grid-world SymLA's
-    claims, `transfer_rows`), then ends above MetaRNN at equal inputs (late vs MetaRNN's late)."""
+    claims, `transfer_rows`), then ends above MetaRNN at equal inputs (late vs MetaRNN's late);
+    at the SHIPPED preset the claims name it (`verdict.named`)."""
     lives = tables["lifetimes"]
     out = transfer_rows(lives, "symla", SOURCE, EXPERIMENT, preset)
     for env_id in env_order(lives):
@@ -46,7 +47,7 @@ def rows(tables: dict, preset: str) -> list[dict]:
                 preset,
             )  # fmt: skip
         )
-    return out
+    return [dict(r, claim=verdict.named(r["claim"], preset)) for r in out]
 
 
 def in_distribution_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -93,3 +94,46 @@ def in_distribution_words(df: pd.DataFrame) -> str:
 def markdown(claim_rows: list[dict], tables: dict) -> str:
     """`claims.unseen_environments.markdown`, the grid-world SymLA named as such."""
     return unseen_environments.markdown(claim_rows, tables, {GRID: "SymLA (grid world)"})
+
+
+def budget_targets(df: pd.DataFrame) -> dict:
+    """Per score column ("late", "gain") and environment of a budget table: the value a claim
+    needs, the random policy's plus the smallest effect that matters (`verdict.min_effect`, from
+    REINFORCE's on the same test lifetimes); none where REINFORCE does not beat random (no
+    effect to aim at)."""
+    fixed = df[df["generations"].isna()].set_index(["env", "method"])
+    targets = {}
+    for column in ("late", "gain"):
+        targets[column] = {}
+        for env_id in env_order(df):
+            rnd = fixed.loc[(env_id, "random"), column]
+            least = verdict.min_effect(fixed.loc[(env_id, "reinforce"), column], rnd, "higher")
+            if least > 0:
+                targets[column][env_id] = float(rnd + least)
+    return targets
+
+
+def budget_extrapolated(df: pd.DataFrame) -> pd.DataFrame:
+    """`budget.extrapolate` of the learners' late return and gain per episode against log2 of
+    the generations, per environment and learner, to `budget_targets`."""
+    learned = df[df["generations"].notna()].rename(columns={"generations": "generation"})
+    learned = learned.assign(setting=learned["env"], variant=learned["method"])
+    settings = {e: (e, None) for e in env_order(df)}
+    return budget.extrapolate(learned, budget_targets(df), settings)
+
+
+def budget_words(df: pd.DataFrame) -> str:
+    """The budget curve in words: per environment, learner and score, the mean at the last
+    milestone, its growth per doubling of generations and the budget the target needs by that
+    line (`budget.budget_findings`)."""
+    head = (
+        "Targets: the random policy's late return (or gain) plus the smallest effect that "
+        "matters; the line is a least-squares fit of the mean over seeds against log2 of the "
+        "generations, so a budget it names is a rough lower bound (ES curves flatten). A mean at "
+        "its target can still leave its claim inconclusive: the claim's z also counts the random "
+        "policy's spread."
+    )
+    targets = budget_targets(df)
+    none = [e for e in env_order(df) if not any(e in t for t in targets.values())]
+    tail = f"\n\nNo target on {', '.join(none)}: REINFORCE does not beat random there either."
+    return head + "\n\n" + budget.budget_findings(budget_extrapolated(df)) + (tail if none else "")

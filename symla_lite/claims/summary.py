@@ -117,7 +117,8 @@ def markdown(df: pd.DataFrame, brief: bool = False) -> str:
     """The claims table as markdown, one table per experiment (in the table's order) under its
     title: claim, SymLA ± SE, baseline ± SE, z (the verdict rule's), the smallest effect that
     matters (where the claim states one), seeds, verdict. `brief`: the per-environment claims of
-    PER_ENVIRONMENT experiments counted per verdict in one line instead of listed."""
+    PER_ENVIRONMENT experiments, and the claims whose z is undefined (neither number has a spread:
+    nothing to compare), each counted in one line instead of listed."""
     if not len(df):
         return "No claims yet: no experiment has written its claims file.\n"
     parts = []
@@ -131,6 +132,13 @@ def markdown(df: pd.DataFrame, brief: bool = False) -> str:
                 "listed in [docs/results.md](docs/results.md).\n"
             )
             rows = rows[~each]
+        flat = rows["z"].astype(float).isna() if brief and "z" in rows else None
+        if flat is not None and flat.any():
+            note += (  # inconclusive by the rule: no z
+                f"\n{int(flat.sum())} more, inconclusive with z undefined (neither number has a "
+                "spread): in [docs/results.md](docs/results.md).\n"
+            )
+            rows = rows[~flat]
         lines = [
             f"**{verdict.title(exp)}**\n",
             "| claim | SymLA ± SE | baseline ± SE | z | smallest effect | seeds | verdict |",

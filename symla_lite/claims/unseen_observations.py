@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from symla_lite import presets, verdict
+from symla_lite import verdict
 from symla_lite.experiments.unseen_observations import EXPERIMENT, METHODS, SETTINGS
 
 PERMUTED = {  # setting -> what is permuted, in the claim's words
@@ -14,12 +14,6 @@ PERMUTED = {  # setting -> what is permuted, in the claim's words
 KEEPS = "SymLA keeps its return per lifetime, MetaRNN loses it"
 LEARNS = "SymLA learns CartPole: falls per lifetime below random's"
 HALF = "SymLA learns CartPole: falls per lifetime at most half of random's"
-
-
-def named(claim: str, preset: str) -> str:
-    """A claim's name at `preset`: at the SHIPPED preset, whose rows a smaller preset's claims
-    table also holds (`presets.ships`), the claim names the preset."""
-    return f"{claim} ({preset} preset)" if preset == presets.SHIPPED else claim
 
 
 def per_seed(df: pd.DataFrame, method: str, setting: str, column: str) -> pd.Series:
@@ -41,7 +35,7 @@ def rows(tables: dict, preset: str) -> list[dict]:
     for setting, what in PERMUTED.items():
         out.append(
             verdict.row(
-                named(f"{what} permuted: {KEEPS}", preset),
+                verdict.named(f"{what} permuted: {KEEPS}", preset),
                 EXPERIMENT,
                 f"drop in return per lifetime from as trained to {what} permuted "
                 "(per meta-training seed; SymLA's drop vs MetaRNN's)",
@@ -60,12 +54,18 @@ def rows(tables: dict, preset: str) -> list[dict]:
     r, r_sem = float(rnd["falls_mean"]), float(rnd["falls_sem"])
     out.append(
         verdict.row(
-            named(LEARNS, preset), EXPERIMENT, metric.format(""), falls, (r, r_sem), "lower", preset
+            verdict.named(LEARNS, preset),
+            EXPERIMENT,
+            metric.format(""),
+            falls,
+            (r, r_sem),
+            "lower",
+            preset,
         )
     )
     out.append(
         verdict.row(
-            named(HALF, preset),
+            verdict.named(HALF, preset),
             EXPERIMENT,
             metric.format(", halved"),
             falls,
@@ -127,7 +127,7 @@ def claims(rows: list[dict], df: pd.DataFrame) -> str:
         "",
         *(verdict.line(r) for r in rows),
     ]
-    learns = next(r for r in rows if r["claim"] == named(LEARNS, r["preset"]))
+    learns = next(r for r in rows if r["claim"] == verdict.named(LEARNS, r["preset"]))
     if learns["verdict"] != "reproduced":
         lines += [
             "",

@@ -31,6 +31,8 @@ built.
 
 The member's `num` lifetimes per generation are shared out over the families (`per_family`), at
 least one each, so a mixture costs about what one environment does at the same `num_evals`.
+`pool=n` limits each family to a fixed pool of n distinct tasks (`wrappers.TaskPool`), the axis of
+a diversity curve (GPICL): how transfer grows with the number of distinct meta-training tasks.
 """
 
 from collections import deque
@@ -42,6 +44,7 @@ import numpy as np
 from gymnax.environments import spaces
 
 from symla_lite.envs.random_control import BASE
+from symla_lite.envs.wrappers import TaskPool
 
 FAMILIES = ("bandit", "gridworld", "random_mdp", "random_control")
 # Options each family is made with unless the mixture's family_kwargs say otherwise.
@@ -132,6 +135,9 @@ class Mixture:
     family_kwargs: dict = field(default_factory=dict)
     project_obs: int = 16
     permute_actions: bool = True
+    # None: a fresh task every lifetime; n: each family draws from a fixed pool of n tasks (each
+    # with its projection and permutation, `wrappers.TaskPool`, seeded by the family's index)
+    pool: int | None = None
 
     def __post_init__(self):
         from symla_lite import envs
@@ -166,6 +172,8 @@ class Mixture:
                 permute_actions=self.permute_actions,
                 **kwargs,
             )
+            if self.pool is not None:
+                env = TaskPool(env, size=int(self.pool), seed=len(made))
             made.append(env)
         object.__setattr__(self, "envs", tuple(made))
         object.__setattr__(self, "_norm", self._normalisation())
@@ -197,7 +205,8 @@ class Mixture:
     @property
     def name(self) -> str:
         parts = ", ".join(f"{n} {w:g}" for n, w in self.families.items())
-        return f"Mixture({parts}; obs->{self.project_obs})"
+        pool = "" if self.pool is None else f"; pool {self.pool}"
+        return f"Mixture({parts}; obs->{self.project_obs}{pool})"
 
     @property
     def num_actions(self) -> int:

@@ -185,3 +185,23 @@ class ObservationProjection(_ObsWrapper):
 
     def observation_space(self, params=None):
         return spaces.Box(-jnp.inf, jnp.inf, (self.dim,), jnp.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class TaskPool(Wrapper):
+    """A fixed pool of `size` tasks: `sample_params(key)` picks one of `size` task keys (fixed by
+    `seed`) and draws the inner environment's params from it, so a lifetime meets one of `size`
+    distinct draws of everything the inner environment samples (its task and, for the other
+    wrappers inside, its projection and permutation): GPICL's number of distinct meta-training
+    tasks."""
+
+    size: int = 1
+    seed: int = 0
+
+    def __post_init__(self):
+        if int(self.size) < 1:
+            raise ValueError(f"a task pool needs size >= 1, got {self.size}")
+
+    def sample_params(self, key):
+        i = jax.random.randint(key, (), 0, int(self.size))
+        return self.env.sample_params(jax.random.fold_in(jax.random.key(int(self.seed)), i))

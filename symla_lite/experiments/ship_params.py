@@ -1,9 +1,10 @@
 """Meta-train SymLA and MetaRNN on bandits and ship their parameters with a generated README.
 
-    python -m symla_lite.experiments.ship_params [--preset lite] [--seed 0] [--out results/shipped]
+    python -m symla_lite.experiments.ship_params [--preset lite] [--seed 0] [--out symla_lite/shipped_bandit]
 
 Writes <out>/<agent>_bandit.npz (`symla_lite.params_io`) and <out>/README.md, which records how
-they were produced and their regret on fresh test lifetimes next to Thompson sampling.
+they were produced and their regret on fresh test lifetimes next to Thompson sampling. The default
+folder is package data: the tour loads them from an installed package (Colab) as from a clone.
 """
 
 import argparse
@@ -45,7 +46,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--preset", default="lite", choices=PRESETS)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="results/shipped")
+    ap.add_argument("--out", default="symla_lite/shipped_bandit")
     ap.add_argument("--n-test", type=int, default=N_TEST)
     args = ap.parse_args(argv)
     command = shlex.join(
@@ -92,7 +93,8 @@ Meta-trained on two-armed `{DIST}` bandits (Appendix B) with OpenAI-ES, preset `
 
 {chr(10).join(lines)}
 
-Produced and reproduced (from the repository root; it rewrites this folder) by:
+Produced and reproduced (from the repository root; it rewrites this folder, which is package
+data: an installed symla_lite carries it) by:
 
 ```bash
 {command}

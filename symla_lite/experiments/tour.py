@@ -6,6 +6,7 @@ step (for SymLA the A x B per-weight LSTM states and the forward messages), so t
 watched as the rewards arrive. Figures: `symla_lite.plots.tour`.
 """
 
+import functools
 from pathlib import Path
 
 import jax
@@ -17,7 +18,7 @@ from symla_lite import agents, envs, evaluation, meta, params_io, presets, rollo
 from symla_lite.envs.bandit import BanditParams
 
 DIST = "uniform_dependent"
-SHIPPED = "results/shipped"
+SHIPPED = str(Path(__file__).resolve().parents[1] / "shipped_bandit")  # package data
 
 
 def train_config(preset: str, seed: int, checkpoint_dir: str | None = None) -> meta.TrainConfig:
@@ -34,12 +35,13 @@ def train_config(preset: str, seed: int, checkpoint_dir: str | None = None) -> m
     )
 
 
-def load_shipped(agent_name: str = "symla", shipped_dir: str = SHIPPED):
-    """(params, agent, meta) of the shipped parameters (see results/shipped/README.md)."""
-    return params_io.load_params(Path(shipped_dir) / f"{agent_name}_bandit.npz")
+def load_shipped(agent_name: str = "symla", shipped_dir: str | None = None):
+    """(params, agent, meta) of the shipped parameters in `shipped_dir` (None: SHIPPED, the copy
+    installed with the package; its README.md says how they were made)."""
+    return params_io.load_params(Path(shipped_dir or SHIPPED) / f"{agent_name}_bandit.npz")
 
 
-def check(n_test, probs, shipped_dir: str) -> None:
+def check(n_test, probs, shipped_dir: str | None) -> None:
     """The tour's parameters, before any work: a clear error unless `n_test` is None or >= 2,
     `probs` holds at least 2 payout probabilities in [0, 1] and `shipped_dir` the shipped files."""
     if n_test is not None and n_test < 2:
@@ -49,7 +51,7 @@ def check(n_test, probs, shipped_dir: str) -> None:
     for p in probs:
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"probs entries must lie in [0, 1], got {p}")
-    files = [Path(shipped_dir) / f"{name}_bandit.npz" for name in ("symla", "metarnn")]
+    files = [Path(shipped_dir or SHIPPED) / f"{name}_bandit.npz" for name in ("symla", "metarnn")]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise FileNotFoundError(
@@ -83,6 +85,22 @@ def regret_tables(learners: dict, preset: str, seed: int, n_test: int | None = N
     return pd.DataFrame(rows), pd.concat(curves, ignore_index=True)
 
 
+@functools.cache  # one program per agent, number of arms and length: the explorer redraws fast
+def _lifetime(agent, num_arms: int, length: int):
+    """jit((params, probs, key) -> rollout.Lifetime of `length` steps on `num_arms` arms paying
+    `probs`), recording the last layer's LSTM states of obs 0 and its forward messages."""
+    env = envs.make("bandit", dist="uniform_independent", num_arms=num_arms)
+
+    def inside(state):
+        return state.layers[-1].h[0], state.layers[-1].fwd
+
+    return jax.jit(
+        lambda p, probs, k: rollout.run_lifetime(
+            agent, p, env, BanditParams(probs=probs), k, length, inside
+        )
+    )
+
+
 def trace_lifetime(agent, params, probs, key: jax.Array, length: int):
     """One lifetime of a SymLA agent on arms with payout `probs`, recording its state per step.
 
@@ -92,17 +110,7 @@ def trace_lifetime(agent, params, probs, key: jax.Array, length: int):
     """
     probs = jnp.asarray(probs, jnp.float32)
     num_arms = int(probs.shape[0])
-    env = envs.make("bandit", dist="uniform_independent", num_arms=num_arms)
-
-    def inside(state):  # the last layer's LSTM states of obs 0 and its forward messages
-        return state.layers[-1].h[0], state.layers[-1].fwd
-
-    run = jax.jit(
-        lambda p, k: rollout.run_lifetime(
-            agent, p, env, BanditParams(probs=probs), k, length, inside
-        )
-    )
-    life = jax.device_get(run(params, key))  # numpy leaves
+    life = jax.device_get(_lifetime(agent, num_arms, length)(params, probs, key))  # numpy leaves
     logits, (h, fwd) = life.logits, life.record
     frame = pd.DataFrame(
         {"step": np.arange(1, length + 1), "action": life.actions, "reward": life.rewards}
@@ -114,3 +122,42 @@ def trace_lifetime(agent, params, probs, key: jax.Array, length: int):
         frame[f"h_norm_{b}"] = np.linalg.norm(h[:, b], axis=-1)
         frame[f"fwd_{b}"] = fwd[:, b, 0]
     return frame, h
+
+
+MAX_ARMS = 6  # the explorer's largest number of arms
+
+
+def explore(agent, params, probs, permute: bool, key: jax.Array, length: int) -> pd.DataFrame:
+    """One lifetime of `agent` on arms paying `probs`, the actions shown to it in a random order
+    (drawn from `key`) when `permute`: one row per step with the arm pulled (`arm`, in the order of
+    `probs`), `reward`, the policy over arms (`prob_<j>`) and the cumulative `regret` (the best
+    arm's probability minus the pulled one's, summed)."""
+    probs = np.asarray(probs, np.float32)
+    k = probs.size
+    perm = np.asarray(jax.random.permutation(jax.random.fold_in(key, 1), k)) if permute else None
+    perm = np.arange(k) if perm is None else perm  # the learner's action a pulls arm perm[a]
+    frame, _ = trace_lifetime(agent, params, probs[perm], key, length)
+    arm = perm[frame["action"].to_numpy()]
+    out = pd.DataFrame({"step": frame["step"], "arm": arm, "reward": frame["reward"]})
+    for a, j in enumerate(perm):
+        out[f"prob_{j}"] = frame[f"prob_{a}"]
+    out = out[["step", "arm", "reward", *[f"prob_{j}" for j in range(k)]]]
+    return out.assign(regret=np.cumsum(probs.max() - probs[arm]), permuted=bool(permute))
+
+
+def explore_words(frame: pd.DataFrame, probs) -> str:
+    """What to look at in an `explore` lifetime, every number from it: how often the best arm was
+    pulled in the second half of the lifetime, and the regret at the end."""
+    probs = np.asarray(probs, np.float64)
+    best = int(np.argmax(probs))
+    late = frame[frame["step"] > len(frame) // 2]
+    share = float((late["arm"] == best).mean())
+    order = (
+        "with its actions permuted" if frame["permuted"].iloc[0] else "with its actions in order"
+    )
+    return (
+        f"Over this lifetime of {len(frame)} steps ({len(probs)} arms, {order}), the shipped "
+        f"SymLA pulled the best arm (arm {best}, p = {probs[best]:.2f}) in {share:.0%} of the "
+        f"second half of its steps (a uniform guess: {1 / len(probs):.0%}); its regret at the end "
+        f"is {frame['regret'].iloc[-1]:.1f}."
+    )

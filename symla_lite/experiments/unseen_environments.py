@@ -6,7 +6,7 @@ own). Figure: `plots.unseen_environments`; claims: `claims.unseen_environments`.
 
 import pandas as pd
 
-from symla_lite import transfer
+from symla_lite import shipped, transfer
 from symla_lite.envs import CLASSIC
 from symla_lite.transfer import (  # noqa: F401 (the experiment's tables, shared with the generalist)
     DIM,
@@ -30,6 +30,6 @@ def run(preset, seed, checkpoint, progress=True, lrs=LRS, env_ids=CLASSIC) -> di
     SymLA's meta-training curves, one per seed}. `seed` is SymLA's meta-training seed, NA for the
     fixed methods; every seed and method meets the same test lifetimes."""
     results = transfer.train("symla", preset, seed, checkpoint, progress=progress)
-    tables = meta_test({"symla": results}, preset, seed, lrs, env_ids)
+    tables = meta_test(shipped.runs({"symla": results}), preset, seed, lrs, env_ids)
     training = pd.concat([r.history.assign(seed=r.config.seed) for r in results], ignore_index=True)
     return {**tables, "training": training[["seed"] + [c for c in training.columns if c != "seed"]]}

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from symla_lite import agents, envs, evaluation, meta, params_io, presets
+from symla_lite import agents, envs, evaluation, meta, presets
+from symla_lite import shipped as shipped_params
 
 SETTINGS = {
     "as_trained": {},
@@ -93,59 +94,18 @@ def run(preset: str, seed: int, checkpoints, progress: bool = True) -> dict:
     return {**tables, "training": history, "runs": runs, "lifetime": length}
 
 
-def params_path(folder, method: str, seed: int) -> Path:
-    return Path(folder) / f"{method}_seed{seed}.npz"
-
-
 def save(runs, folder, preset: str, seed: int, length: int) -> list[Path]:
-    """Write every run's meta-parameters to <folder>/<method>_seed<seed>.npz (`params_io`),
-    recording the experiment, preset, base seed (the batch's `seed`), the run's seed and the
-    meta-training lifetime."""
-    return [
-        params_io.save_params(
-            params_path(folder, method, s),
-            params,
-            agent,
-            dict(
-                experiment=EXPERIMENT,
-                env=ENV,
-                preset=preset,
-                base_seed=seed,
-                seed=s,
-                lifetime=length,
-            ),
-        )
-        for method, s, agent, params in runs
-    ]
+    """Write every run's meta-parameters to <folder>/<method>_seed<seed>.npz (`shipped.save`),
+    recording the experiment, preset, base seed (the batch's `seed`) and the meta-training
+    lifetime."""
+    record = dict(experiment=EXPERIMENT, env=ENV, preset=preset, base_seed=seed, lifetime=length)
+    return shipped_params.save(runs, folder, record)
 
 
 def load(folder, preset: str = presets.SHIPPED) -> dict:
-    """What `save` wrote to `folder` at `preset`: {"runs": [(method, seed, agent, params)] in
-    METHODS order and by seed, "lifetime", "seed" (the base seed), "files"}. Raises
-    FileNotFoundError (naming the command that writes them) when there are none, ValueError when
-    they are not one batch's."""
-    files = sorted(Path(folder).glob("*_seed*.npz"))
-    if not files:
-        raise FileNotFoundError(
-            f"no meta-parameters of {EXPERIMENT} in {folder}: `./run_all.sh --preset {preset} "
-            f"--only {EXPERIMENT}` writes them"
-        )
-    loaded = [params_io.load_params(p) for p in files]
-    records = [m for _, _, m in loaded]
-    bad = [
-        str(p) for p, m in zip(files, records, strict=True)
-        if (m.get("experiment"), m.get("preset")) != (EXPERIMENT, preset)
-    ]  # fmt: skip
-    batch = {(m.get("lifetime"), m.get("base_seed")) for m in records}
-    if bad or len(batch) != 1 or {m["agent"] for m in records} != set(METHODS):
-        raise ValueError(
-            f"{folder}: expected one batch's {EXPERIMENT} meta-parameters of {list(METHODS)} at "
-            f"preset {preset!r}; found {bad or sorted(batch)} in {[p.name for p in files]}"
-        )
-    runs = [(m["agent"], m["seed"], agent, params) for params, agent, m in loaded]
-    runs.sort(key=lambda r: (METHODS.index(r[0]), r[1]))
-    ((lifetime, seed),) = batch
-    return dict(runs=runs, lifetime=lifetime, seed=seed, files=files)
+    """What `save` wrote to `folder` at `preset` (`shipped.load`): {"runs", "lifetime", "seed",
+    "files"}."""
+    return shipped_params.load(folder, EXPERIMENT, METHODS, preset)
 
 
 def check_shipped(preset: str, folder) -> None:

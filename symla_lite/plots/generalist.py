@@ -34,3 +34,36 @@ def in_distribution(df: pd.DataFrame):
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def budget(df: pd.DataFrame):
+    """The budget curve (`experiments.generalist.budget_table`): one column per environment, the
+    late return per episode (top) and its gain over the lifetime, late minus early (bottom),
+    against the meta-training generations (log scale): each learner's mean ± standard error
+    across seeds with a point per seed; the fixed methods as horizontal lines."""
+    env_ids = list(dict.fromkeys(df["env"]))
+    fig, axes = plt.subplots(2, len(env_ids), figsize=(3.6 * len(env_ids), 5.6), squeeze=False)
+    learned = df[df["generations"].notna()]
+    for j, env_id in enumerate(env_ids):
+        for i, column in enumerate(("late", "gain")):
+            ax = axes[i, j]
+            for method, sub in learned[learned["env"] == env_id].groupby("method", sort=False):
+                g = sub.groupby("generations")[column]
+                gens = np.asarray(list(g.groups), np.float64)
+                stats = np.array([across(v.to_numpy(np.float64)) for _, v in g])
+                ax.errorbar(gens, stats[:, 0], stats[:, 1], marker="o", capsize=3,
+                            color=COLORS.get(method), label=method)  # fmt: skip
+                ax.scatter(sub["generations"].astype(float), sub[column], s=8,
+                           color=COLORS.get(method), alpha=0.5)  # fmt: skip
+            fixed = df[(df["env"] == env_id) & df["generations"].isna()]
+            for r in fixed.itertuples():
+                ax.axhline(getattr(r, column), color=COLORS.get(r.method, "0.5"), ls="--",
+                           lw=1, label=r.method)  # fmt: skip
+            ax.set_xscale("log", base=2)
+            ax.set_title(f"{env_id}: {'late return per episode' if i == 0 else 'late - early'}",
+                         fontsize=9)  # fmt: skip
+            if i == 1:
+                ax.set_xlabel("meta-training generations")
+    axes[0, 0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig

@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from symla_lite.experiments import tour as T
 from symla_lite.experiments.tour import DIST
 
 
@@ -45,3 +46,61 @@ def plot_inside(frame: pd.DataFrame, h: np.ndarray, probs):
     axes[-1].set_xlabel("step t")
     fig.colorbar(im, ax=axes[2:], shrink=0.8, label="h")
     return fig
+
+
+def plot_explore(frame: pd.DataFrame, probs):
+    """`experiments.tour.explore`'s lifetime: the policy over arms (left, ticks where each arm was
+    pulled) and the cumulative regret (right)."""
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9, 3.2))
+    for j, p in enumerate(probs):
+        line = ax.plot(frame["step"], frame[f"prob_{j}"], label=f"arm {j}, p = {p:.2f}")[0]
+        hit = frame[frame["arm"] == j]
+        ax.scatter(hit["step"], np.full(len(hit), 1.04 + 0.03 * j), s=6, marker="|",
+                   color=line.get_color())  # fmt: skip
+    how = "actions permuted" if frame["permuted"].iloc[0] else "actions in order"
+    ax.set(xlabel="step t", ylabel="probability of pulling", ylim=(-0.02, 1.06 + 0.03 * len(probs)),
+           title=f"policy over one lifetime ({how})")  # fmt: skip
+    ax.legend(fontsize=7, loc="center right")
+    bx.plot(frame["step"], frame["regret"], color="k")
+    bx.set(
+        xlabel="step t", ylabel="cumulative regret", title=f"regret {frame['regret'].iloc[-1]:.1f}"
+    )
+    fig.tight_layout()
+    return fig
+
+
+def explorer(agent, params, probs, key, length: int, draw=None):
+    """An ipywidgets box to move the arms' payout probabilities, their number (2 to MAX_ARMS) and
+    whether the actions are permuted; each change redraws `draw(explore(...), probs)`
+    (`plot_explore` by default) in its output area, empty until the first change: the notebook
+    draws the default once, statically. `probs`: the starting probabilities."""
+    import ipywidgets as w
+    from IPython.display import display
+
+    draw = draw or plot_explore
+
+    style = {"description_width": "initial"}
+    n = w.IntSlider(len(probs), min=2, max=T.MAX_ARMS, description="arms", style=style)
+    sliders = [
+        w.FloatSlider(probs[j] if j < len(probs) else 0.5, min=0, max=1, step=0.05,
+                      description=f"p(arm {j})", style=style)
+        for j in range(T.MAX_ARMS)
+    ]  # fmt: skip
+    permute = w.Checkbox(False, description="permute the actions")
+    area = w.Output()
+
+    def redraw(_=None):
+        for j, s in enumerate(sliders):
+            s.layout.display = None if j < n.value else "none"
+        p = [s.value for s in sliders[: n.value]]
+        with area:
+            area.clear_output(wait=True)
+            fig = draw(T.explore(agent, params, p, permute.value, key, length), p)
+            display(fig)
+            plt.close(fig)
+
+    for c in (n, permute, *sliders):
+        c.observe(redraw, names="value")
+    for j, sl in enumerate(sliders):  # the figure above is the default: draw on the first change
+        sl.layout.display = None if j < n.value else "none"
+    return w.VBox([w.HBox([n, permute]), w.HBox(sliders[:3]), w.HBox(sliders[3:]), area])
