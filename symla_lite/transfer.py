@@ -92,6 +92,44 @@ def _train(*args):
     return meta.train_seeds(dataclasses.replace(config, resume=resume), seeds)
 
 
+# The diversity curve (GPICL's experiment on SymLA): the generalist's meta-training with fewer
+# distinct tasks, every family drawn from a fixed pool of n tasks (`envs.mixture` pool=n, POOLS), or
+# with fewer families (FAMILY_SETS, fresh tasks each); "all" is the generalist's own distribution.
+# Each point meta-trains with the generalist's seeds and budget at the preset it is given: the
+# diversity curve gives "lite", so that its "all" is the lite generalist's own run.
+POOLS = (1, 4, 16, 64)
+FAMILY_SETS = {
+    "grid": ("gridworld",),
+    "grid_bandit": ("gridworld", "bandit"),
+    "grid_bandit_mdp": ("gridworld", "bandit", "random_mdp"),
+}
+
+
+def diversity_points() -> dict:
+    """{point: the mixture's options}: pool<n> for each n of POOLS (every family of FAMILIES),
+    each of FAMILY_SETS (with FAMILIES' weights, fresh tasks) and "all" (the generalist's)."""
+    points = {f"pool{n}": dict(generalist_kwargs(), pool=n) for n in POOLS}
+    for name, fams in FAMILY_SETS.items():
+        points[name] = dict(families={f: FAMILIES[f] for f in fams}, project_obs=DIM)
+    points["all"] = generalist_kwargs()
+    return points
+
+
+def train_diversity(point: str, agent: str, preset: str, seed: int, checkpoint_dir=None,
+                    progress=True):  # fmt: skip
+    """`agent` ("symla" or "metarnn" at equal inputs, as `train_generalist`) meta-trained on the
+    mixture of diversity point `point` (`diversity_points`) with the generalist's seeds (from
+    `seed`) and budget at `preset`: one `meta.TrainResult` per seed."""
+    points = diversity_points()
+    if point not in points:
+        raise ValueError(f"unknown diversity point {point!r}; choose one of {list(points)}")
+    if agent not in ("symla", "metarnn"):
+        raise ValueError(f"unknown learner {agent!r}; choose 'symla' or 'metarnn'")
+    extra = {"agent_kwargs": {"max_actions": MAX_ACTIONS}} if agent == "metarnn" else {}
+    return _train(agent, GENERALIST, "mixture", points[point], preset, seed, checkpoint_dir,
+                  progress, extra)  # fmt: skip
+
+
 def env_kwargs() -> dict:
     """The grid world's options at meta-training: `presets.GRID`, observations projected to DIM."""
     return dict(presets.GRID, project_obs=DIM)

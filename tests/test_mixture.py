@@ -175,3 +175,21 @@ def test_the_generalist_keeps_its_milestones_and_its_last_is_the_run(tmp_path):
                     jax.tree.leaves([r.params for r in kept[3]]), strict=True):  # fmt: skip
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     assert (tmp_path / "milestone_1.pkl").exists() and (tmp_path / "milestone_3.pkl").exists()
+
+
+def test_diversity_points_narrow_the_generalists_distribution():
+    from symla_lite import transfer
+
+    points = transfer.diversity_points()
+    assert list(points) == ["pool1", "pool4", "pool16", "pool64", "grid", "grid_bandit",
+                            "grid_bandit_mdp", "all"]  # fmt: skip
+    assert points["all"] == transfer.generalist_kwargs()
+    assert {points[f"pool{n}"]["pool"] for n in transfer.POOLS} == set(transfer.POOLS)
+    assert all(points[f"pool{n}"]["families"] == transfer.FAMILIES for n in transfer.POOLS)
+    assert list(points["grid_bandit"]["families"]) == ["gridworld", "bandit"]
+    for kwargs in points.values():  # each builds, none with a held-out environment
+        assert envs.make("mixture", **kwargs).project_obs == transfer.DIM
+    with pytest.raises(ValueError, match="unknown diversity point 'pool2'"):
+        transfer.train_diversity("pool2", "symla", "smoke", 0)
+    runs = transfer.train_diversity("grid", "metarnn", "smoke", 0, progress=False)
+    assert [r.config.seed for r in runs] == [0, 1, 2] and runs[0].agent.max_actions == 11

@@ -60,6 +60,9 @@ def budget(df: pd.DataFrame):
                 ax.axhline(getattr(r, column), color=COLORS.get(r.method, "0.5"), ls="--",
                            lw=1, label=r.method)  # fmt: skip
             ax.set_xscale("log", base=2)
+            ticks = sorted(learned["generations"].dropna().astype(int).unique())
+            ax.set_xticks(ticks, [str(t) for t in ticks])
+            ax.minorticks_off()
             ax.set_title(f"{env_id}: {'late return per episode' if i == 0 else 'late - early'}",
                          fontsize=9)  # fmt: skip
             if i == 1:

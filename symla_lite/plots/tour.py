@@ -1,5 +1,7 @@
 """Figures of the tour notebook: regret over time, and the inside of a trained SymLA."""
 
+import io
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -75,7 +77,7 @@ def explorer(agent, params, probs, key, length: int, draw=None):
     (`plot_explore` by default) in its output area, empty until the first change: the notebook
     draws the default once, statically. `probs`: the starting probabilities."""
     import ipywidgets as w
-    from IPython.display import display
+    from IPython.display import Image, display
 
     draw = draw or plot_explore
 
@@ -96,8 +98,10 @@ def explorer(agent, params, probs, key, length: int, draw=None):
         with area:
             area.clear_output(wait=True)
             fig = draw(T.explore(agent, params, p, permute.value, key, length), p)
-            display(fig)
+            png = io.BytesIO()  # a PNG, whatever matplotlib backend the kernel runs
+            fig.savefig(png, format="png", dpi=100)
             plt.close(fig)
+            display(Image(png.getvalue()))
 
     for c in (n, permute, *sliders):
         c.observe(redraw, names="value")
