@@ -160,6 +160,7 @@ def test_cannot_run_says_why_a_metarnn_does_not_fit():
     assert transfer.cannot_run(agents.make("symla"), "m", five) == ""
 
 
+@pytest.mark.heavy
 def test_the_generalist_keeps_its_milestones_and_its_last_is_the_run(tmp_path):
     """train_generalist(keep=True): {generations: results} at `transfer.milestones`, each with
     the history to it; the plain call on the same folder (what the atlas reads) is the last."""
