@@ -14,8 +14,6 @@ random policy and REINFORCE, over the same test lifetimes; `early_late`, `per_se
 `over_lifetimes` summarise them (the unseen-environments and generalist experiments share it).
 """
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 
@@ -62,34 +60,38 @@ def train_generalist(
     resuming from `checkpoint_dir` when it holds this run's checkpoint: one `meta.TrainResult`
     per seed. keep=True: the same run through `milestones(preset)` in turn
     (`budget.train_milestones`), {generations: one TrainResult per seed}."""
+    args = (agent, GENERALIST, "mixture", generalist_kwargs(), preset, seed, checkpoint_dir)
+    config, seeds = _config(*args, progress, _learner_fields(agent))
+    if keep:
+        return budget.train_milestones(config, seeds, milestones(preset))
+    return meta.train_seeds(config, seeds)
+
+
+def _learner_fields(agent: str) -> dict:
+    """The TrainConfig fields of a generalist learner: MetaRNN's head sized MAX_ACTIONS; a clear
+    error for another agent."""
     if agent not in ("symla", "metarnn"):
         raise ValueError(f"unknown learner {agent!r}; choose 'symla' or 'metarnn'")
-    extra = {"agent_kwargs": {"max_actions": MAX_ACTIONS}} if agent == "metarnn" else {}
-    args = (agent, GENERALIST, "mixture", generalist_kwargs(), preset, seed, checkpoint_dir)
-    if not keep:
-        return _train(*args, progress, extra)
-    config, seeds = _config(*args, progress, extra)
-    return budget.train_milestones(config, seeds, milestones(preset))
+    return {"agent_kwargs": {"max_actions": MAX_ACTIONS}} if agent == "metarnn" else {}
 
 
 def _config(agent, experiment, env, kwargs, preset, seed, checkpoint_dir, progress, extra=None):
     """The TrainConfig of `agent` on `env` (options `kwargs`): the preset's `rl` column with the
-    departures of `presets.experiment(preset, experiment)` and `extra` TrainConfig fields; and its
-    seeds, from `seed`."""
+    departures of `presets.experiment(preset, experiment)` and `extra` TrainConfig fields,
+    resuming from `checkpoint_dir` when it holds this run's checkpoint; and its seeds, from
+    `seed`."""
     fields, n_seeds = presets.experiment(preset, experiment)
     config = meta.TrainConfig(
         agent=agent, env=env, env_kwargs=kwargs, preset=preset, family="rl",
-        checkpoint_dir=checkpoint_dir, progress=progress, **fields, **(extra or {}),
+        checkpoint_dir=checkpoint_dir, resume="auto" if checkpoint_dir else False,
+        progress=progress, **fields, **(extra or {}),
     )  # fmt: skip
     return config, presets.seeds(seed, n_seeds)
 
 
 def _train(*args):
-    """`meta.train_seeds` of `_config(*args)`, resuming from its checkpoint folder when that holds
-    this run's checkpoint."""
-    config, seeds = _config(*args)
-    resume = "auto" if config.checkpoint_dir else False
-    return meta.train_seeds(dataclasses.replace(config, resume=resume), seeds)
+    """`meta.train_seeds` of `_config(*args)`: one TrainResult per seed."""
+    return meta.train_seeds(*_config(*args))
 
 
 # The diversity curve (GPICL's experiment on SymLA): the generalist's meta-training with fewer
@@ -123,11 +125,8 @@ def train_diversity(point: str, agent: str, preset: str, seed: int, checkpoint_d
     points = diversity_points()
     if point not in points:
         raise ValueError(f"unknown diversity point {point!r}; choose one of {list(points)}")
-    if agent not in ("symla", "metarnn"):
-        raise ValueError(f"unknown learner {agent!r}; choose 'symla' or 'metarnn'")
-    extra = {"agent_kwargs": {"max_actions": MAX_ACTIONS}} if agent == "metarnn" else {}
     return _train(agent, GENERALIST, "mixture", points[point], preset, seed, checkpoint_dir,
-                  progress, extra)  # fmt: skip
+                  progress, _learner_fields(agent))  # fmt: skip
 
 
 def env_kwargs() -> dict:

@@ -82,12 +82,11 @@ def run(preset, seed, checkpoints: dict, progress=True, lrs=LRS, env_ids=CLASSIC
         a: transfer.train_generalist(a, preset, seed, checkpoints[a], progress, keep=keep)
         for a in LEARNERS
     }
-    kept = {}
-    for a, res in trained.items():
-        for g, results in (res if keep else {0: res}).items():
-            kept.setdefault(g, []).extend(shipped.runs({a: results}))
+    if not keep:  # one milestone: the run itself
+        trained = {a: {0: res} for a, res in trained.items()}
+    kept = {g: shipped.runs({a: trained[a][g] for a in LEARNERS}) for g in trained[LEARNERS[0]]}
     final = max(kept)
-    learners = {a: res[final] if keep else res for a, res in trained.items()}
+    learners = {a: res[final] for a, res in trained.items()}
     grid = shipped.runs({GRID: transfer.train("symla", preset, seed, checkpoints[GRID],
                                               progress=progress)})  # fmt: skip
     tables, budget = meta_test_kept(kept, preset, seed, lrs, env_ids, grid)
@@ -102,7 +101,7 @@ def run(preset, seed, checkpoints: dict, progress=True, lrs=LRS, env_ids=CLASSIC
         "in_distribution": in_distribution(kept[final], length, preset, seed),
         "training": training[front + [c for c in training.columns if c not in front]],
         "budget": budget if keep else None,
-        "kept": {} if not keep else kept,
+        "kept": kept if keep else {},
         "lifetime": length,
     }
 
@@ -156,10 +155,8 @@ def save(kept: dict, folder, preset: str, seed: int, length: int) -> list:
 def load(folder, preset: str = presets.SHIPPED) -> dict:
     """What `save` wrote to `folder`: {"kept": {generations: runs}, "lifetime", "seed", "files"};
     the clear errors of `shipped.load`, and one when the milestones are not one run's."""
-    subs = sorted(
-        Path(folder).glob("g*"), key=lambda p: int(p.name[1:]) if p.name[1:].isdigit() else -1
-    )
-    found = {int(p.name[1:]): shipped.load(p, EXPERIMENT, LEARNERS, preset) for p in subs}
+    gens = sorted(int(p.name[1:]) for p in Path(folder).glob("g*") if p.name[1:].isdigit())
+    found = {g: shipped.load(Path(folder) / f"g{g}", EXPERIMENT, LEARNERS, preset) for g in gens}
     if not found:
         shipped.load(folder, EXPERIMENT, LEARNERS, preset)  # raises, naming the command
     batch = {(f["lifetime"], f["seed"]) for f in found.values()}

@@ -134,8 +134,12 @@ def explore(agent, params, probs, permute: bool, key: jax.Array, length: int) ->
     arm's probability minus the pulled one's, summed)."""
     probs = np.asarray(probs, np.float32)
     k = probs.size
-    perm = np.asarray(jax.random.permutation(jax.random.fold_in(key, 1), k)) if permute else None
-    perm = np.arange(k) if perm is None else perm  # the learner's action a pulls arm perm[a]
+    # the learner's action a pulls arm perm[a]
+    perm = (
+        np.asarray(jax.random.permutation(jax.random.fold_in(key, 1), k))
+        if permute
+        else np.arange(k)
+    )
     frame, _ = trace_lifetime(agent, params, probs[perm], key, length)
     arm = perm[frame["action"].to_numpy()]
     out = pd.DataFrame({"step": frame["step"], "arm": arm, "reward": frame["reward"]})

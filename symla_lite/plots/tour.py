@@ -91,9 +91,12 @@ def explorer(agent, params, probs, key, length: int, draw=None):
     permute = w.Checkbox(False, description="permute the actions")
     area = w.Output()
 
-    def redraw(_=None):
+    def show_arms_in_play():
         for j, s in enumerate(sliders):
             s.layout.display = None if j < n.value else "none"
+
+    def redraw(_=None):
+        show_arms_in_play()
         p = [s.value for s in sliders[: n.value]]
         with area:
             area.clear_output(wait=True)
@@ -105,6 +108,5 @@ def explorer(agent, params, probs, key, length: int, draw=None):
 
     for c in (n, permute, *sliders):
         c.observe(redraw, names="value")
-    for j, sl in enumerate(sliders):  # the figure above is the default: draw on the first change
-        sl.layout.display = None if j < n.value else "none"
+    show_arms_in_play()  # the figure above is the default: draw on the first change
     return w.VBox([w.HBox([n, permute]), w.HBox(sliders[:3]), w.HBox(sliders[3:]), area])
