@@ -32,7 +32,7 @@ else:
 
 # Test modules whose tests share a module-scoped fixture (a batch run, a meta-training): each runs
 # whole on one worker, so that the fixture runs once (tests/test_suite.py checks the list).
-ONE_WORKER = ("tests/test_batch.py", "tests/test_meta.py")
+ONE_WORKER = ("tests/test_batch.py", "tests/test_diversity.py", "tests/test_meta.py")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symla_lite import agents, envs, evaluation, presets
+from symla_lite import agents, atlas_scoring, envs, evaluation, presets
 from symla_lite.envs import ATLAS, CLASSIC, SKIPPED
 from symla_lite.experiments import atlas
 
@@ -102,7 +102,7 @@ def test_quarter_returns_on_constructed_lifetimes():
     assert df.loc[0, ["early", "late", "gain"]].tolist() == [1.5, 5.0, 3.5]
     assert df.loc[1, ["early", "late", "gain"]].isna().all()
     assert df.loc[2, "early"] == 1.0 and np.isnan(df.loc[2, "late"]) and np.isnan(df.loc[2, "gain"])
-    s = atlas._summary(df)  # only lifetime 0 has both
+    s = atlas_scoring._summary(df)  # only lifetime 0 has both
     assert s["n_scored"] == 1 and s["learning_gain"] == 3.5 and s["early_return"] == 1.5
 
 

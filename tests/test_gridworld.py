@@ -69,3 +69,41 @@ def test_position_observation_is_the_agents_own_cell():
     assert env.observation_space(p).shape == (2,) and env.name == "GridWorld-3-position"
     with pytest.raises(ValueError, match="observe"):
         envs.make("gridworld", observe="pixels")
+
+
+def test_side_drawn_per_lifetime_within_bounds():
+    env = envs.make("gridworld", size=6, min_size=3)
+    ps = jax.vmap(env.sample_params)(jax.random.split(jax.random.key(0), 400))
+    side = np.asarray(ps.side)
+    assert set(side.tolist()) == {3, 4, 5, 6}  # every side in the bounds is drawn
+    for cell in (ps.start, ps.heart, ps.trap):
+        assert (np.asarray(cell).max(-1) < side).all()  # every object inside its grid
+    cells = np.stack([np.asarray(x) @ [6, 1] for x in (ps.start, ps.heart, ps.trap)], 1)
+    assert all(len(set(row)) == 3 for row in cells)
+    assert env.name == "GridWorld-3to6"
+    with pytest.raises(ValueError, match="min_size"):
+        envs.make("gridworld", size=4, min_size=5)
+
+
+def test_walls_of_a_drawn_side_and_its_observation_scale():
+    env = envs.make("gridworld", size=6, min_size=3, max_steps=5)
+    p = env.default_params.replace(
+        start=jnp.array([2, 1]), heart=jnp.array([0, 0]), trap=jnp.array([0, 2]), side=3
+    )
+    obs, s = env.reset(jax.random.key(0), p)
+    np.testing.assert_allclose(obs, [-1.0, -0.5, -1.0, 0.5])  # offsets / (side - 1)
+    _, s, *_ = env.step(jax.random.key(1), s, 1, p)  # down, into the wall of the 3 x 3 grid
+    np.testing.assert_array_equal(s.pos, [2, 1])
+    _, s, *_ = env.step(jax.random.key(1), s, 3, p)  # right
+    _, s, *_ = env.step(jax.random.key(1), s, 3, p)  # right again: the wall at column 2
+    np.testing.assert_array_equal(s.pos, [2, 2])
+
+
+def test_a_fixed_side_draws_as_before():
+    """min_size=None and min_size=size draw the same tasks (old parameters stay valid)."""
+    keys = jax.random.split(jax.random.key(3), 16)
+    a = jax.vmap(envs.make("gridworld", size=4).sample_params)(keys)
+    b = jax.vmap(envs.make("gridworld", size=4, min_size=4).sample_params)(keys)
+    for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert set(np.asarray(a.side).tolist()) == {4}

@@ -59,9 +59,11 @@ def test_stored_normalisation_is_what_is_measured():
 
 
 def test_grid_reference_walks_around_the_trap():
-    grid = envs.make("gridworld", size=4)
-    assert mixture._grid_reference(grid, ([0, 0], [0, 3], [3, 3])) == 1 / 3
-    assert mixture._grid_reference(grid, ([0, 0], [0, 2], [0, 1])) == 1 / 4  # detour of 2
+    assert mixture._grid_reference(([0, 0], [0, 3], [3, 3], 4)) == 1 / 3
+    assert mixture._grid_reference(([0, 0], [0, 2], [0, 1], 4)) == 1 / 4  # detour of 2
+    # on a side of 3 the last row is a wall: the detour below the trap is the only way
+    assert mixture._grid_reference(([0, 0], [0, 2], [0, 1], 3)) == 1 / 4
+    assert mixture._grid_reference(([1, 0], [1, 2], [1, 1], 2)) == 0.0
 
 
 def test_random_policy_scores_about_zero_on_every_family():

@@ -3,13 +3,13 @@
 import json
 from pathlib import Path
 
-import jax
 import numpy as np
 import pandas as pd
 import papermill
 import pytest
+import stand_ins
 
-from symla_lite import meta, presets, transfer, verdict
+from symla_lite import presets, transfer, verdict
 from symla_lite.envs.mixture import FAMILIES
 from symla_lite.experiments import generalist
 
@@ -21,24 +21,10 @@ CLAIMS = (
 )
 
 
-def stand_ins(folder, lifetime=50):
-    """Untrained generalists of the smoke preset's sizes, 3 seeds each, at two milestones (1 and 3
-    generations), saved as a standard batch saves them: fast stand-ins for
-    results/standard/generalist_params."""
-    runs = []
-    for a in generalist.LEARNERS:
-        extra = {"agent_kwargs": {"max_actions": transfer.MAX_ACTIONS}} if a == "metarnn" else {}
-        config = meta.TrainConfig(agent=a, env="mixture", preset="smoke", family="rl",
-                                  env_kwargs=transfer.generalist_kwargs(), **extra)  # fmt: skip
-        agent, _ = meta.build(config)
-        runs += [(a, s, agent, agent.init(jax.random.key(s))) for s in range(3)]
-    later = [(m, s, a, jax.tree.map(lambda x: x + 0.01, p)) for m, s, a, p in runs]
-    return generalist.save({1: runs, 3: later}, folder / generalist.PARAMS, "standard", 0, lifetime)
-
-
 @pytest.mark.heavy
 def test_generalist_notebook_smoke(run_notebook, check_figure_and_record, tmp_path):
-    files = stand_ins(tmp_path / "standard")
+    files = stand_ins.generalists(tmp_path / "standard")
+    files += stand_ins.diversity_points(tmp_path / "standard")
     d = run_notebook(
         "generalist",
         env_ids=["CartPole-v1"],
@@ -84,7 +70,7 @@ def test_generalist_notebook_smoke(run_notebook, check_figure_and_record, tmp_pa
     images = [
         o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})
     ]
-    assert len(images) == 4  # every figure shown inline
+    assert len(images) == 5  # every figure shown inline
     # the budget curve: every milestone of the shipped run, per env, learner and seed
     curve = pd.read_csv(res / "generalist_budget.csv")
     learned = curve[curve["generations"].notna()]
@@ -102,6 +88,10 @@ def test_generalist_notebook_smoke(run_notebook, check_figure_and_record, tmp_pa
     ind_std = pd.read_csv(res / "generalist_standard_in_distribution.csv")
     assert (ind_std["lifetime"] == 50).all() and len(ind_std) == len(ind)
     assert (d["figures"] / "generalist_standard.png").stat().st_size > 1000
+    # the diversity curve: the shipped points meta-tested on CartPole, the standard run's atlas
+    div = pd.read_csv(res / "generalist_diversity.csv")
+    assert len(div[div["point"].notna()]) == 8 * 2 * 3 and (div["preset"] == "smoke").all()
+    assert (d["figures"] / "generalist_diversity.png").stat().st_size > 1000
     record = json.loads((res / "outputs" / "generalist.json").read_text())
     assert {str(p) for p in files} <= set(record["inputs"])
 
@@ -125,7 +115,7 @@ def test_the_shipped_generalists_are_one_standard_batch():
 
 
 def test_load_reads_every_milestone_and_names_what_is_wrong(tmp_path):
-    files = stand_ins(tmp_path)
+    files = stand_ins.generalists(tmp_path)
     folder = tmp_path / generalist.PARAMS
     found = generalist.load(folder)
     assert sorted(found["kept"]) == [1, 3] and (found["lifetime"], found["seed"]) == (50, 0)

@@ -50,7 +50,8 @@ FAMILIES = ("bandit", "gridworld", "random_mdp", "random_control")
 # Options each family is made with unless the mixture's family_kwargs say otherwise.
 DEFAULT_KWARGS = {
     "bandit": {"dist": "uniform_independent", "num_arms": 4},
-    "gridworld": {"size": 4, "max_steps": 16},
+    # the side drawn per lifetime in [3, 6] (a procedural family), the layout too
+    "gridworld": {"size": 6, "min_size": 3, "max_steps": 16},
     "random_mdp": {},
     # the base process (`random_control.BASE`: d = 4, one unstable mode, two pushes, linear), its
     # systems still drawn per lifetime; make("random_control") alone draws a broader family
@@ -61,16 +62,18 @@ MEASURE_NUM = 1024  # lifetimes (and tasks) per measurement
 # (random_f, scale_f) per step for DEFAULT_KWARGS, from `measure` (printed by `main`)
 NORMALISATION = {
     "bandit": (0.49313, 0.30178),
-    "gridworld": (0.00044434, 0.47628),
+    "gridworld": (-0.00046387, 0.46388),
     "random_mdp": (0.16252, 0.48841),
     "random_control": (0.96972, 0.030278),
 }
 
 
-def _grid_reference(env, params) -> float:
-    """1 / the length of the shortest walk from the start to the heart that avoids the trap."""
-    n = env.size
-    start, heart, trap = (tuple(int(v) for v in np.asarray(x)) for x in params)
+def _grid_reference(params) -> float:
+    """1 / the length of the shortest walk from the start to the heart that avoids the trap;
+    params: (start, heart, trap, side) of one grid."""
+    *cells, n = params
+    start, heart, trap = (tuple(int(v) for v in np.asarray(x)) for x in cells)
+    n = int(n)
     dist, queue = {start: 0}, deque([start])
     while queue:
         cell = queue.popleft()
@@ -108,8 +111,14 @@ def measure(name: str, kwargs: dict | None = None, seed: int = 0) -> tuple[float
     elif name == "random_control":
         gain = 1.0 - random_rate
     elif name == "gridworld":
-        cells = zip(np.asarray(tasks.start), np.asarray(tasks.heart), np.asarray(tasks.trap))
-        gain = float(np.mean([_grid_reference(env, c) for c in cells])) - random_rate
+        cells = zip(
+            np.asarray(tasks.start),
+            np.asarray(tasks.heart),
+            np.asarray(tasks.trap),
+            np.asarray(tasks.side),
+            strict=True,
+        )
+        gain = float(np.mean([_grid_reference(c) for c in cells])) - random_rate
     else:
         raise ValueError(f"no reference policy for family {name!r}; choose one of {FAMILIES}")
     return random_rate, gain
