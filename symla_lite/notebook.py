@@ -99,7 +99,9 @@ class Outputs:
         preset = self.preset if preset is None else preset
         return str(self.checkpoint_dir / name / preset / f"seed{self.seed}" / tag)
 
-    def finish(self) -> Path:
+    def finish(self) -> None:
+        """Write the outputs record (what the batch checks); returns nothing, so that a
+        notebook's last line shows no output."""
         record = {
             "notebook": self.name,
             "preset": self.preset,
@@ -110,7 +112,6 @@ class Outputs:
             record["inputs"] = dict(sorted(self.read.items()))
         path = outputs_record(self.results_dir, self.name)
         io.write_bytes(path, (json.dumps(record, indent=2) + "\n").encode())
-        return path
 
 
 def start(

@@ -39,3 +39,34 @@ def test_every_recorded_figure_is_shown_in_the_executed_notebook(record):
 def test_the_records_cover_every_executed_notebook():
     executed = {p.stem for p in (ROOT / "notebooks" / "executed").glob("*.ipynb")}
     assert {p.stem for p in RECORDS} == executed
+
+
+def outputs_after_images(executed: Path) -> list[tuple[int, str | None]]:
+    """For every image output: (cell index, the type of the next output below it, in its cell
+    or the next code cell's first output; None if none)."""
+    cells = json.loads(executed.read_text())["cells"]
+    found = []
+    for i, cell in enumerate(cells):
+        outs = cell.get("outputs", [])
+        for j, out in enumerate(outs):
+            if "image/png" not in out.get("data", {}):
+                continue
+            below = outs[j + 1 :] or next(
+                (c.get("outputs", []) for c in cells[i + 1 :] if c["cell_type"] == "code"), []
+            )
+            found.append((i, _kind(below[0]) if below else None))
+    return found
+
+
+def _kind(out: dict) -> str:
+    data = out.get("data", {})
+    return "markdown" if "text/markdown" in data else "image" if "image/png" in data else "other"
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=[p.stem for p in RECORDS])
+def test_every_figure_has_words_under_it(record):
+    """Item 1 of the Jupyter-first issue: under each figure, sentences that say what to look at
+    (`symla_lite.captions` and the experiments' words, displayed as Markdown)."""
+    executed = ROOT / "notebooks" / "executed" / f"{record.stem}.ipynb"
+    bare = [i for i, kind in outputs_after_images(executed) if kind != "markdown"]
+    assert not bare, f"{record.stem}: figures without words under them, in cells {bare}"
