@@ -184,10 +184,13 @@ def test_the_validation_subprocess_reports_each_failing_notebook():
     )
     assert proc.returncode == 0, proc.stderr
     (line,) = [x for x in proc.stdout.splitlines() if x.startswith(validate.MARKER)]
-    assert json.loads(line[len(validate.MARKER) :]) == {
+    report = json.loads(line[len(validate.MARKER) :])
+    assert report["errors"] == {
         "b": "KeyError: 'k'",
         "c": "ZeroDivisionError: division by zero (in its 'parameters' cell)",
     }
+    # the same process reports the devices, for the batch's provenance (one JAX process, not two)
+    assert report["device"]["backend"] in ("cpu", "gpu", "tpu") and report["device"]["count"] >= 1
 
 
 # --- the repository's notebooks: their own rules, before the first runs
@@ -227,7 +230,7 @@ def test_the_defaults_of_every_notebook_pass_their_checks():
     common = dict(preset="lite", seed=0, results_dir="results", figures_dir="figures",
                   checkpoint_dir="checkpoints")  # fmt: skip
     plan.plan_parameters(notebooks, common, {})
-    assert validate.check(notebooks) > 0
+    assert validate.check(notebooks)[0] > 0
 
 
 def test_valid_values_pass(tmp_path):
@@ -240,5 +243,5 @@ def test_valid_values_pass(tmp_path):
     common = dict(preset="smoke", seed=3, results_dir=str(tmp_path), figures_dir=str(tmp_path),
                   checkpoint_dir=str(tmp_path))  # fmt: skip
     plan.plan_parameters(notebooks, common, args.extra)
-    assert validate.check(notebooks) > 0
+    assert validate.check(notebooks)[0] > 0
     assert list(tmp_path.iterdir()) == []  # the checks wrote nothing

@@ -52,6 +52,7 @@ class Batch:
     args: argparse.Namespace
     dirs: dict  # notebooks, executed, logs, results: absolute paths
     provenance: dict | None = None
+    device: dict | None = None  # the devices the validate check saw (`manifest.device_info`)
 
     @property
     def manifest_path(self) -> Path:
@@ -158,7 +159,7 @@ def _run(batch: Batch, notebooks: list[Notebook]) -> int:
         return 0
     with _signals_interrupt() as received:
         try:
-            _check(tasks)
+            _check(batch, tasks)
             failed = _run_tasks(batch, tasks)
         except KeyboardInterrupt:
             signum = received.get("signal", signal.SIGINT)
@@ -199,12 +200,13 @@ def _signals_interrupt():
             signal.signal(sig, handler)
 
 
-def _check(tasks: list[Task]) -> None:
+def _check(batch: Batch, tasks: list[Task]) -> None:
     """The notebooks due check their parameter values with their own validate cells, before the
-    first runs (BadInput if one rejects them)."""
+    first runs (BadInput if one rejects them); the check's subprocess also reports the devices
+    (`batch.device`)."""
     due = [task.nb for task in tasks if task.reason is not None]
     if due:
-        seconds = check(due)
+        seconds, batch.device = check(due)
         print(
             f"run_all: the parameters of {len(due)} notebook(s) pass their own checks "
             f"({seconds:.1f} s)",
@@ -226,7 +228,7 @@ def _run_tasks(batch: Batch, tasks: list[Task]) -> bool:
 def _run_task(batch: Batch, task: Task, prefix: str) -> bool:
     """Run one notebook and record it in the manifest; False (and why, on stderr) if it failed."""
     if batch.provenance is None:
-        batch.provenance = provenance()
+        batch.provenance = provenance(batch.device)
     nb = task.nb
     log_path = batch.dirs["logs"] / f"{nb.name}.log"
     print(f"{prefix}: running ({task.reason}; preset {batch.args.preset}, log {show(log_path)})")

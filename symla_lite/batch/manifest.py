@@ -39,9 +39,10 @@ def inputs_digest(nb_path: Path, pkg: str) -> str:
 # Provenance
 
 
-def provenance() -> dict:
-    """What the manifest records of the environment a batch runs in."""
-    return {"git": git_commit(), "versions": versions(), "device": jax_device()}
+def provenance(device: dict | None = None) -> dict:
+    """What the manifest records of the environment a batch runs in (`device`: as `jax_device`
+    takes it)."""
+    return {"git": git_commit(), "versions": versions(), "device": jax_device(device)}
 
 
 def git_commit() -> dict:
@@ -64,25 +65,38 @@ def versions() -> dict:
     return out
 
 
-_DEVICE_PROBE = """
-import json, symla_lite, jax  # symla_lite first: it sets the CPU device count, as in the kernel
-d = jax.devices()
-print(json.dumps({"backend": jax.default_backend(), "count": len(d),
-                  "kind": d[0].device_kind, "devices": [str(x) for x in d]}))
-"""
+def device_info() -> dict:
+    """The devices JAX uses in this process: backend, count, kind, devices. Imports JAX (and
+    symla_lite first: it sets the CPU device count, as in the kernel), so it runs only in a
+    subprocess: the validate check's (`validate.main`) or `jax_device`'s."""
+    import jax
+
+    import symla_lite  # noqa: F401
+
+    d = jax.devices()
+    return {"backend": jax.default_backend(), "count": len(d), "kind": d[0].device_kind,
+            "devices": [str(x) for x in d]}  # fmt: skip
 
 
-def jax_device() -> dict:
-    """The devices JAX uses in this environment (probed in a subprocess, as the kernel sees them,
-    so that this process holds no accelerator memory and needs no JAX)."""
-    out = subprocess.run(
-        [sys.executable, "-c", _DEVICE_PROBE], cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    if out.returncode != 0:
-        return {"error": out.stderr.strip().splitlines()[-1:]}
-    info = json.loads(out.stdout.strip().splitlines()[-1])
-    info["machine"] = machine()
-    return info
+_DEVICE_PROBE = (
+    "import json; from symla_lite.batch.manifest import device_info; "
+    "print(json.dumps(device_info()))"
+)
+
+
+def jax_device(probed: dict | None = None) -> dict:
+    """The devices JAX uses in this environment, as the kernel sees them: `probed` (what the
+    validate check's subprocess reported, `device_info`) or probed in a subprocess of its own,
+    so that this process holds no accelerator memory and needs no JAX; with `machine()`."""
+    if probed is None:
+        out = subprocess.run(
+            [sys.executable, "-c", _DEVICE_PROBE], cwd=ROOT, capture_output=True, text=True,
+            check=False,
+        )  # fmt: skip
+        if out.returncode != 0:
+            return {"error": out.stderr.strip().splitlines()[-1:]}
+        probed = json.loads(out.stdout.strip().splitlines()[-1])
+    return {**probed, "machine": machine()}
 
 
 def machine() -> dict:

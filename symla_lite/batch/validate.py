@@ -7,7 +7,8 @@ subprocess (`python -m symla_lite.batch.validate`: the batch itself never import
 pays the notebooks' imports once), each notebook in a namespace of its own. A notebook that rejects
 its values stops the batch with BadInput: the notebook's name and its own error message. The cells
 run as plain Python (no IPython magics) with the repository root as working directory; what they
-print is discarded.
+print is discarded. The same subprocess reports the devices JAX sees (`manifest.device_info`), which
+the batch records as its provenance: one JAX process per batch, not two.
 """
 
 import contextlib
@@ -28,6 +29,7 @@ from symla_lite.batch.contract import (
     BadInput,
     read_cells,
 )
+from symla_lite.batch.manifest import device_info
 
 MARKER = "symla_lite.batch.validate:"  # the line of the subprocess's report, among its output
 LANGUAGE = "python"
@@ -47,12 +49,13 @@ def sources(nb) -> list[tuple[str, str]]:
     ]
 
 
-def check(notebooks) -> float:
+def check(notebooks) -> tuple[float, dict | None]:
     """Run every notebook's checks on the values the batch passes it (see the module); BadInput
-    naming each notebook that rejects them, with its message. Returns the seconds it took."""
+    naming each notebook that rejects them, with its message. Returns the seconds it took and
+    the devices the subprocess saw (`manifest.device_info`; None for no notebook)."""
     t0 = time.perf_counter()
     if not notebooks:
-        return 0.0
+        return 0.0, None
     payload = [dict(name=nb.name, cells=sources(nb)) for nb in notebooks]
     # No compilation cache: a check that compiles (a module that computes at import) writes nothing.
     env = {**os.environ, PLAIN_PROGRESS: "1", "XLA_PYTHON_CLIENT_PREALLOCATE": "false"}
@@ -72,7 +75,8 @@ def check(notebooks) -> float:
             f"the notebooks' parameter checks (python -m symla_lite.batch.validate) stopped with "
             f"exit status {proc.returncode}, nothing was run:\n{tail}"
         )
-    errors = json.loads(report[0][len(MARKER) :])
+    found = json.loads(report[0][len(MARKER) :])
+    errors = found["errors"]
     if errors:
         by_name = {nb.name: nb for nb in notebooks}
         lines = [f"  {name} ({_shown(by_name[name].params)}): {e}" for name, e in errors.items()]
@@ -80,7 +84,7 @@ def check(notebooks) -> float:
             "the notebooks' own checks reject the parameters (no notebook ran):\n"
             + "\n".join(lines)
         )
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, found["device"]
 
 
 def _shown(params: dict) -> str:
@@ -106,14 +110,15 @@ def run_cells(name: str, cells) -> str | None:
 
 
 def main() -> int:
-    """The subprocess: notebooks [{name, cells}] as JSON on stdin; one line MARKER + {name: error}
-    of those that fail on stdout."""
+    """The subprocess: notebooks [{name, cells}] as JSON on stdin; one line MARKER + {"errors":
+    {name: error} of those that fail, "device": `manifest.device_info()`} on stdout."""
     errors = {}
     for item in json.loads(sys.stdin.read()):
         error = run_cells(item["name"], item["cells"])
         if error is not None:
             errors[item["name"]] = error
-    print("\n" + MARKER + json.dumps(errors), flush=True)
+    report = {"errors": errors, "device": device_info()}
+    print("\n" + MARKER + json.dumps(report), flush=True)
     return 0
 
 
