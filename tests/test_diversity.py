@@ -78,6 +78,8 @@ def test_cartpole_and_atlas_tables_words_and_figure(shipped):
     assert one["late"] == pytest.approx(seeds.mean()) and one["n_seeds"] == 3
     words = C.words(cart, atlas)
     assert f"{one['late']:.1f} ± {one['late_sem']:.1f}" in words and "**Atlas**" in words
+    sym = table[(table["point"] == "pool16") & (table["method"] == "symla")].iloc[0]
+    assert f"16 tasks per family {sym['late'] - one['late']:+.1f} (z " in words
     fig = P.plot(cart, atlas)
     assert len(fig.axes) == 4
 

@@ -44,6 +44,23 @@ def summary(cartpole: pd.DataFrame, atlas: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _versus(df: pd.DataFrame) -> str:
+    """SymLA minus MetaRNN on CartPole at every number of distinct tasks, with the verdict rule's
+    z: the comparison the curve was made for, read off it (exploratory, not a claim)."""
+    tasks = df[df["axis"] == "tasks"]
+    sym = tasks[tasks["method"] == "symla"].set_index("x")
+    rnn = tasks[tasks["method"] == "metarnn"].set_index("x")
+    parts = []
+    for x in sym.index:
+        a, b = sym.loc[x], rnn.loc[x]
+        z = verdict.z_score(a["late"], a["late_sem"], b["late"], b["late_sem"], "higher")
+        parts.append(f"{_x_label('tasks', x)} {a['late'] - b['late']:+.1f} (z {z:.1f})")
+    return (
+        "- SymLA minus MetaRNN at equal inputs, by tasks (z as the verdict rule computes it; read "
+        "off this curve, not one of the claims): " + "; ".join(parts) + "."
+    )
+
+
 def words(cartpole: pd.DataFrame, atlas: pd.DataFrame) -> str:
     """Per axis and learner: CartPole's late return at every point and where it ends above
     random; then the atlas's mean score at every point."""
@@ -62,6 +79,7 @@ def words(cartpole: pd.DataFrame, atlas: pd.DataFrame) -> str:
             above = [_x_label(axis, r.x) for r in g.itertuples() if r.verdict == "reproduced"]
             where = ", ".join(above) if above else "none"
             out.append(f"- {NAMES[method]}, by {axis}: {'; '.join(parts)}. Above random: {where}.")
+    out.append(_versus(df))
     envs = int(atlas["envs"].iloc[0]) if len(atlas) else 0
     out.append(
         f"\n**Atlas**, the mean score over the {envs} environment{'s' * (envs != 1)} (0 is random, 1 REINFORCE; "
@@ -74,4 +92,14 @@ def words(cartpole: pd.DataFrame, atlas: pd.DataFrame) -> str:
             parts = [f"{_x_label(axis, r.x)} {r.atlas_score:.2f} ± {r.atlas_sem:.2f}"
                      for r in g.itertuples()]  # fmt: skip
             out.append(f"- {NAMES[method]}, by {axis}: {'; '.join(parts)}.")
+    scored = df[np.isfinite(df["atlas_score"])]
+    if len(scored) > 1:
+        spread = scored["atlas_score"].max() - scored["atlas_score"].min()
+        out.append(
+            f"\nThe atlas scores' standard errors across seeds (median "
+            f"{scored['atlas_sem'].median():.2f}) against the range of their means "
+            f"({spread:.2f}): on an environment where REINFORCE barely beats random the score "
+            "divides by a small margin and can move a mean by a lot, so read them with their "
+            "spread."
+        )
     return "\n".join(out)
