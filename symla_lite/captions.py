@@ -6,6 +6,7 @@ import pandas as pd
 
 from symla_lite import verdict
 from symla_lite.experiments.atlas import cells
+from symla_lite.transfer import per_seed
 
 
 def _mean_sem(values) -> str:
@@ -149,8 +150,7 @@ def held_out(lifetimes: pd.DataFrame) -> str:
         parts = []
         for method, m in g.groupby("method", sort=False):
             if m["seed"].notna().any():
-                per = m.groupby("seed")[["late", "gain"]].mean()
-                late, gain = _mean_sem(per["late"]), _mean_sem(per["gain"])
+                late, gain = (_mean_sem(per_seed(m, c)) for c in ("late", "gain"))
             else:
                 late, gain = f"{m['late'].mean():.1f}", f"{m['gain'].mean():.1f}"
             parts.append(f"{method} {late} (gain {gain})")

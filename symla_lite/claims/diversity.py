@@ -22,12 +22,18 @@ def _x_label(axis: str, x: float) -> str:
     return "fresh tasks" if np.isinf(x) else f"{x:g} task{'s' * (x != 1)} per family"
 
 
+def baselines(cartpole: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    """The fixed methods' rows (random, REINFORCE; indexed by method) and the smallest effect
+    that matters against random (`verdict.min_effect` from REINFORCE's late return)."""
+    fixed = cartpole[cartpole["point"].isna()].set_index("method")
+    return fixed, verdict.min_effect(fixed.loc["reinforce", "late"], fixed.loc["random", "late"])
+
+
 def summary(cartpole: pd.DataFrame, atlas: pd.DataFrame) -> pd.DataFrame:
     """One row per axis x point x learner: CartPole's late return (mean ± standard error across
     seeds), its verdict against random, and the atlas's mean score (mean ± standard error)."""
-    fixed = cartpole[cartpole["point"].isna()].set_index("method")
+    fixed, least = baselines(cartpole)
     rnd, rnd_sem = fixed.loc["random", "late"], fixed.loc["random", "late_sem"]
-    least = verdict.min_effect(fixed.loc["reinforce", "late"], rnd)
     rows = []
     for r in axes().itertuples():
         for method in NAMES:
@@ -65,8 +71,8 @@ def words(cartpole: pd.DataFrame, atlas: pd.DataFrame) -> str:
     """Per axis and learner: CartPole's late return at every point and where it ends above
     random; then the atlas's mean score at every point."""
     df = summary(cartpole, atlas)
-    fixed = cartpole[cartpole["point"].isna()].set_index("method")["late"]
-    least = verdict.min_effect(fixed["reinforce"], fixed["random"])
+    fixed, least = baselines(cartpole)
+    fixed = fixed["late"]
     out = [
         f"**CartPole**, late return per episode (mean ± standard error across seeds; random "
         f'{fixed["random"]:.1f}, REINFORCE {fixed["reinforce"]:.1f}; "above random" by the '

@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from symla_lite.claims.diversity import FAMILY_LABELS, NAMES, summary
+from symla_lite.claims.diversity import FAMILY_LABELS, NAMES, baselines, summary
 from symla_lite.plots.unseen_environments import COLORS
 
 FRESH_AT = 256.0  # where the "fresh tasks" point sits on the log axis of tasks
@@ -21,7 +21,7 @@ def plot(cartpole: pd.DataFrame, atlas: pd.DataFrame):
     seeds (a point per seed), random and REINFORCE as dashed lines. Bottom: the atlas's mean
     score (0 random, 1 REINFORCE)."""
     df = summary(cartpole, atlas)
-    fixed = cartpole[cartpole["point"].isna()].set_index("method")["late"]
+    fixed = baselines(cartpole)[0]["late"]
     fig, ax = plt.subplots(2, 2, figsize=(9.5, 6.2), sharey="row")
     for j, axis in enumerate(("tasks", "families")):
         for method in NAMES:
