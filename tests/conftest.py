@@ -34,6 +34,39 @@ else:
 # whole on one worker, so that the fixture runs once (tests/test_suite.py checks the list).
 ONE_WORKER = ("tests/test_batch.py", "tests/test_diversity.py", "tests/test_meta.py")
 
+# Heavy tests that compile many of the same programs (measured: one cache folder per test, the
+# cache keys compared): each group runs on one worker, one test after the other in the order of
+# collection, so that the later ones load from the compilation cache what the first compiled; run
+# side by side on two workers, both would compile them. Measured on a 2-core CPU: after the
+# generalist notebook in one process, the atlas and milestone tests took 26 and 28 s, against 67
+# and 44 s each from an empty cache.
+SHARED_PROGRAMS = {
+    "generalist": (  # the smoke generalists' meta-training and their meta-test
+        "tests/test_mixture.py::test_the_generalist_keeps_its_milestones_and_its_last_is_the_run",
+        "tests/test_notebook_atlas.py::test_atlas_notebook_smoke",
+        "tests/test_notebook_generalist.py::test_generalist_notebook_smoke",
+    ),
+    "bandit notebooks": (  # the tour's and bandits' smoke programs, run again under Python 3.12
+        "tests/test_notebook_bandits.py::test_bandits_notebook_smoke",
+        "tests/test_notebook_tour.py::test_tour_notebook_smoke",
+        "tests/test_python312.py::test_the_tour_and_bandits_run_on_python_312_from_an_installed_package",
+    ),
+    "grid world": (  # the smoke grid world's meta-training
+        "tests/test_notebook_ablations.py::test_ablations_notebook_smoke",
+        "tests/test_notebook_unseen_tasks.py::test_unseen_tasks_notebook_smoke",
+    ),
+}
+_GROUP_OF = {nodeid: group for group, nodeids in SHARED_PROGRAMS.items() for nodeid in nodeids}
+
+
+def scope(nodeid: str) -> str:
+    """The unit of work a test belongs to (one worker runs a unit whole, in order): its module
+    for the modules of ONE_WORKER, its group of SHARED_PROGRAMS, else the test alone."""
+    module = nodeid.split("::", 1)[0]
+    if module in ONE_WORKER:
+        return module
+    return _GROUP_OF.get(nodeid, nodeid)
+
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked `heavy` (a notebook run end to end, several meta-trainings) first, each group in
@@ -45,18 +78,16 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """With `--dist loadscope` (pyproject.toml): the modules of ONE_WORKER each as one unit of work,
-    every other test as a unit of its own, handed to whichever worker frees up first (xdist's
-    loadscope, which would keep every module whole; its loadgroup and xdist_group marks do not group
-    under pytest 9, whose node ids xdist 3.8 cannot extend)."""
+    """With `--dist loadscope` (pyproject.toml): the units of work of `scope`, handed to whichever
+    worker frees up first (xdist's loadscope, which would keep every module whole; its loadgroup
+    and xdist_group marks do not group under pytest 9, whose node ids xdist 3.8 cannot extend)."""
     if config.getvalue("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
     class Scheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            return module if module in ONE_WORKER else nodeid
+            return scope(nodeid)
 
     return Scheduling(config, log)
 

@@ -31,3 +31,18 @@ def test_heavy_tests_come_first_in_their_order(pytestconfig):
     items = [Item("a", False), Item("b", True), Item("c", False), Item("d", True)]
     conftest.pytest_collection_modifyitems(pytestconfig, items)
     assert [i.name for i in items] == ["b", "d", "a", "c"]
+
+
+def test_each_shared_program_group_names_heavy_tests_that_exist_and_runs_as_one_unit():
+    for group, nodeids in conftest.SHARED_PROGRAMS.items():
+        assert len(nodeids) >= 2, group
+        for nodeid in nodeids:
+            module, name = nodeid.split("::")
+            source = (ROOT / module).read_text()
+            assert re.search(rf"@pytest\.mark\.heavy\n(@.*\n)*def {name}\(", source), nodeid
+            assert conftest.scope(nodeid) == group
+    assert len(conftest._GROUP_OF) == sum(map(len, conftest.SHARED_PROGRAMS.values()))
+    # the modules of ONE_WORKER stay whole; any other test is a unit of its own
+    assert conftest.scope("tests/test_meta.py::test_resume_errors") == "tests/test_meta.py"
+    lone = "tests/test_notebook_atlas.py::test_atlas_notebook_rejects_bad_env_ids[x]"
+    assert conftest.scope(lone) == lone
