@@ -38,8 +38,9 @@ ONE_WORKER = ("tests/test_batch.py", "tests/test_diversity.py", "tests/test_meta
 # cache keys compared): each group runs on one worker, one test after the other in the order of
 # collection, so that the later ones load from the compilation cache what the first compiled; run
 # side by side on two workers, both would compile them. Measured on a 2-core CPU, the generalist
-# group alone in this order: the atlas notebook 45 s, then the generalist notebook 71 s and the
-# milestone test 26 s, against 93 and 44 s each from an empty cache.
+# group alone on one worker (atlas, generalist, milestone): the atlas notebook 45 s, then the
+# generalist notebook 71 s and the milestone test 26 s, against 93 and 44 s each from an empty
+# cache (the suite runs the group in the order of collection: milestone, atlas, generalist).
 SHARED_PROGRAMS = {
     "generalist": (  # the smoke generalists' meta-training and their meta-test
         "tests/test_mixture.py::test_the_generalist_keeps_its_milestones_and_its_last_is_the_run",
