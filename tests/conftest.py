@@ -3,31 +3,44 @@
 The session shares one JAX compilation cache with every notebook kernel and subprocess the tests
 start (set before jax is imported): the smoke programs, which the batch tests, the notebook tests
 and the meta-training tests compile again and again, compile once. Compiling is most of a smoke
-test's time; a cached program is the same program, so no result changes.
+test's time; a cached program is the same program, so no result changes. The cache is kept between
+runs in this clone (CACHE, under the git-ignored checkpoints/), so a second run compiles only the
+programs that changed; `JAX_COMPILATION_CACHE_DIR` set to another folder (an empty one: a cold run)
+is used instead. A key is the program, the compile options and jaxlib's version, so an edit to the
+package or an upgrade compiles afresh; the folder is emptied at the start of a run once it holds
+more than CACHE_LIMIT bytes (`trim`).
 
 The suite runs in two pytest-xdist workers (`-n 2` in pyproject.toml's addopts; `-n 0` runs it in
 one process): compiling is single-threaded, so two workers keep both cores of a 2-core machine busy.
-The process that loads this file first (the controller, or the only process with `-n 0`) makes the
-cache; the workers it starts inherit JAX_COMPILATION_CACHE_DIR, so they and their kernels share it,
-and the controller removes it when the whole run is over (`pytest_unconfigure`). Which test runs on
-which worker: `pytest_xdist_make_scheduler`.
+The process that loads this file first (the controller, or the only process with `-n 0`) points
+JAX_COMPILATION_CACHE_DIR at the cache; the workers it starts inherit it, so they and their kernels
+share it. Which test runs on which worker: `pytest_xdist_make_scheduler`.
 """
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import papermill
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
-    CACHE = tempfile.mkdtemp(prefix="symla_lite_jax_cache_")
-    os.environ["JAX_COMPILATION_CACHE_DIR"] = CACHE
+CACHE = ROOT / "checkpoints" / "jax_cache_tests"
+CACHE_LIMIT = 2**30  # a run of the whole suite adds about 55 MB for each state of the code
+
+
+def trim(folder: Path, limit: int) -> bool:
+    """Empty `folder` if its files hold more than `limit` bytes; whether it did."""
+    if sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) <= limit:
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    return True
+
+
+if "JAX_COMPILATION_CACHE_DIR" not in os.environ:  # the controller (workers inherit it)
+    trim(CACHE, CACHE_LIMIT)
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = str(CACHE)
     os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
-else:
-    CACHE = None
 
 
 # Test modules whose tests share a module-scoped fixture (a batch run, a meta-training): each runs
@@ -91,12 +104,6 @@ def pytest_xdist_make_scheduler(config, log):
             return scope(nodeid)
 
     return Scheduling(config, log)
-
-
-def pytest_unconfigure(config):
-    """Remove the cache this process made (None in a worker: its controller made the cache)."""
-    if CACHE is not None:
-        shutil.rmtree(CACHE, ignore_errors=True)
 
 
 @pytest.fixture

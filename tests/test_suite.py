@@ -1,5 +1,6 @@
 """The suite's own scheduling (tests/conftest.py): a module whose tests share a module-scoped
-fixture runs whole on one xdist worker, and the heavy tests are scheduled first."""
+fixture runs whole on one xdist worker, the heavy tests are scheduled first, and the compilation
+cache is kept between runs within its limit."""
 
 import re
 from pathlib import Path
@@ -46,3 +47,15 @@ def test_each_shared_program_group_names_heavy_tests_that_exist_and_runs_as_one_
     assert conftest.scope("tests/test_meta.py::test_resume_errors") == "tests/test_meta.py"
     lone = "tests/test_notebook_atlas.py::test_atlas_notebook_rejects_bad_env_ids[x]"
     assert conftest.scope(lone) == lone
+
+
+def test_the_compilation_cache_is_kept_in_an_ignored_folder_and_emptied_past_its_limit(tmp_path):
+    top = conftest.CACHE.relative_to(ROOT).parts[0]
+    assert f"{top}/" in (ROOT / ".gitignore").read_text().split()  # never committed
+    folder = tmp_path / "cache"
+    assert not conftest.trim(folder, 10)  # absent: nothing to do
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a").write_bytes(b"x" * 6)
+    (folder / "sub" / "b").write_bytes(b"x" * 4)
+    assert not conftest.trim(folder, 10) and folder.is_dir()  # 10 bytes: within the limit
+    assert conftest.trim(folder, 9) and not folder.exists()
