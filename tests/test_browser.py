@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -94,19 +95,37 @@ def lab(tmp_path):
         log.close()
 
 
+def _api(base: str, token: str, path: str, method: str = "GET", timeout: float = 120):
+    """The server's JSON answer to `method` on /api/<path> (None for an empty one). Asked again
+    while it answers 500: jupyter_server fails to list its kernels while one it is starting has no
+    `last_activity` yet (a notebook just opened starts one). A kernel already gone is not an error
+    to shut down. `timeout` only guards against a hang."""
+    end = time.monotonic() + timeout
+    while True:
+        req = urllib.request.Request(f"{base}/api/{path}?token={token}", method=method)
+        try:
+            with urllib.request.urlopen(req) as answer:
+                body = answer.read()
+            return json.loads(body) if body else None
+        except urllib.error.HTTPError as e:
+            if e.code == 404 and method == "DELETE":
+                return None
+            if e.code != 500 or time.monotonic() > end:
+                raise
+            time.sleep(0.25)
+
+
 def _kernels_down(base: str, token: str) -> None:
     """Shut down every kernel the opened notebooks started."""
-    url = f"{base}/api/kernels?token={token}"
-    for k in json.load(urllib.request.urlopen(url)):
-        req = urllib.request.Request(f"{base}/api/kernels/{k['id']}?token={token}", method="DELETE")
-        urllib.request.urlopen(req)
+    for k in _api(base, token, "kernels"):
+        _api(base, token, f"kernels/{k['id']}", method="DELETE")
 
 
 def _kernels_idle(base: str, token: str, timeout: float = 120) -> None:
     """Wait until at least one kernel runs and every kernel is idle."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        kernels = json.load(urllib.request.urlopen(f"{base}/api/kernels?token={token}"))
+        kernels = _api(base, token, "kernels")
         if kernels and all(k["execution_state"] == "idle" for k in kernels):
             return
         time.sleep(0.5)
@@ -209,3 +228,38 @@ def test_notebooks_render_in_jupyterlab_and_the_tour_runs_from_its_menu(lab):
         page.screenshot(path=str(shots / "tour_explorer_moved.png"))
         assert len(first) == 1
         browser.close()
+
+
+def test_api_asks_again_while_the_server_answers_500_and_a_gone_kernel_is_shut_down():
+    import http.server
+    import threading
+
+    answers = {"GET": [500, 500, 200], "DELETE": [404], "PATCH": [403]}
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def answer(self):
+            seen.append((self.command, self.path))
+            code = answers[self.command].pop(0)
+            body = b'[{"id": "k"}]' if code == 200 else b""
+            self.send_response(code)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_DELETE = do_PATCH = answer
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert _api(base, "t", "kernels") == [{"id": "k"}]
+        assert seen == [("GET", "/api/kernels?token=t")] * 3
+        assert _api(base, "t", "kernels/k", method="DELETE") is None
+        with pytest.raises(urllib.error.HTTPError, match="403"):
+            _api(base, "t", "kernels/k", method="PATCH")
+    finally:
+        server.shutdown()
