@@ -263,3 +263,4 @@ def test_api_asks_again_while_the_server_answers_500_and_a_gone_kernel_is_shut_d
             _api(base, "t", "kernels/k", method="PATCH")
     finally:
         server.shutdown()
+        server.server_close()  # the listening socket too, not only the serving thread
